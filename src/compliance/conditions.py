@@ -1,0 +1,419 @@
+"""A small, fixed condition language over dotted fact paths, with three-valued logic.
+
+A condition is a mapping. Leaves compare one fact (or a count) with a value::
+
+    {fact: union.funds_review_committee, eq: true}
+    {fact: unit.staff_total, gte: {param: union_threshold}}
+    {count: {of: events, where: {fact: this.type, eq: 听取汇报}}, gte: 1}
+
+and ``all`` / ``any`` / ``not`` combine them. Evaluation returns ``True``, ``False`` or
+``None`` (unknown: a needed fact is missing). The language knows nothing about the domain:
+facts are plain nested dicts, checked at compile time against a :class:`FactType` tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+Tri = "bool | None"
+
+COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains")
+DATE_OPS = ("in_check_year", "within_last_days", "within_next_days")
+LEAF_OPS = COMPARISONS + DATE_OPS + ("exists",)
+COMBINATORS = ("all", "any", "not")
+OP_TEXT = {
+    "eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤",
+    "in": "属于", "not_in": "不属于", "contains": "包含",
+}
+ORDERED_KINDS = {"int", "float", "date"}
+
+
+@dataclass
+class FactType:
+    """The type of a fact: scalar kinds, ``enum`` with choices, ``object`` or ``list``."""
+
+    kind: str
+    title: str = ""
+    choices: tuple[Any, ...] = ()
+    children: dict[str, "FactType"] = field(default_factory=dict)
+    element: "FactType | None" = None
+
+
+class ConditionError(Exception):
+    """A malformed condition; ``where`` is the location inside the pack (e.g. ``rules[3].expect``)."""
+
+    def __init__(self, where: str, message: str):
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+
+
+class Ctx:
+    """Evaluation state for one (unit, rule, subject)."""
+
+    __slots__ = ("facts", "params", "as_of", "item", "item_label", "this", "used")
+
+    def __init__(self, facts: dict, params: dict, as_of: dt.date, item: Any = None, item_label: str = "item"):
+        self.facts = facts
+        self.params = params
+        self.as_of = as_of
+        self.item = item
+        self.item_label = item_label
+        self.this: Any = None
+        self.used: dict[str, Any] = {}
+
+
+Evaluator = Callable[[Ctx], "bool | None"]
+_MISSING = object()
+
+
+def _getter(path: str) -> Callable[[Ctx], Any]:
+    head, *rest = path.split(".")
+
+    def walk(value: Any) -> Any:
+        for part in rest:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part)
+            if value is None:
+                return None
+        return value
+
+    if head == "item":
+        return lambda ctx: walk(ctx.item)
+    if head == "this":
+        return lambda ctx: walk(ctx.this)
+    return lambda ctx: walk(ctx.facts.get(head))
+
+
+def _display(path: str, ctx: Ctx) -> str:
+    if path.startswith("item."):
+        return ctx.item_label + path[4:]
+    return path
+
+
+@dataclass
+class Compiled:
+    """A compiled condition: ``run`` evaluates it, ``text`` reads it, ``paths`` lists facts it uses."""
+
+    run: Evaluator
+    text: str
+    paths: list[str]
+
+
+class Compiler:
+    """Compiles condition mappings, checking fact paths, operators and params."""
+
+    def __init__(self, schema: FactType, params: dict[str, Any], foreach: FactType | None = None):
+        self.schema = schema
+        self.params = params
+        self.foreach = foreach
+        self.this_stack: list[FactType] = []
+
+    # -- paths and values -----------------------------------------------------------------
+
+    def fact_type(self, path: str, where: str) -> FactType:
+        if not isinstance(path, str) or not path:
+            raise ConditionError(where, "fact 应为事实路径字符串，如 union.established")
+        head, *rest = path.split(".")
+        if head == "item":
+            if self.foreach is None:
+                raise ConditionError(where, f"「{path}」使用了 item，但规则没有 foreach")
+            node, walked = self.foreach, "item"
+        elif head == "this":
+            if not self.this_stack:
+                raise ConditionError(where, f"「{path}」使用了 this，只能在 count 的 where 中使用")
+            node, walked = self.this_stack[-1], "this"
+        else:
+            node, walked, rest = self.schema, "", [head, *rest]
+        for part in rest:
+            if node.kind != "object" or part not in node.children:
+                options = list(node.children) if node.kind == "object" else []
+                hint = difflib.get_close_matches(part, options, n=1, cutoff=0.6)
+                suggestion = f"，是不是想写「{(walked + '.' if walked else '') + hint[0]}」？" if hint else ""
+                raise ConditionError(where, f"未知事实路径「{path}」：「{walked or '(根)'}」下没有「{part}」{suggestion}")
+            node = node.children[part]
+            walked = f"{walked}.{part}" if walked else part
+        return node
+
+    def value(self, spec: Any, where: str) -> tuple[Callable[[Ctx], Any], str, bool]:
+        """(getter, text, is_fact) for an operand: a literal, ``{param: x}`` or ``{fact: path}``."""
+        if isinstance(spec, dict):
+            if set(spec) == {"param"}:
+                name = spec["param"]
+                if name not in self.params:
+                    hint = difflib.get_close_matches(str(name), list(self.params), n=1)
+                    raise ConditionError(
+                        where, f"未定义的参数「{name}」" + (f"，是不是想写「{hint[0]}」？" if hint else "")
+                    )
+                return (lambda ctx: ctx.params[name]), f"参数 {name}", False
+            if set(spec) == {"fact"}:
+                path = spec["fact"]
+                self.fact_type(path, where)
+                get = _getter(path)
+                return get, path, True
+            raise ConditionError(where, "取值只能是字面量、{param: 名称} 或 {fact: 路径}")
+        return (lambda ctx: spec), _literal_text(spec), False
+
+    # -- compile ----------------------------------------------------------------------------
+
+    def compile(self, spec: Any, where: str) -> Compiled:
+        if not isinstance(spec, dict) or not spec:
+            raise ConditionError(where, "条件应为非空映射，如 {fact: 路径, eq: 值} 或 {all: [...]}")
+        combinators = [k for k in COMBINATORS if k in spec]
+        if combinators:
+            if len(spec) != 1:
+                extra = sorted(set(spec) - {combinators[0]})
+                raise ConditionError(where, f"「{combinators[0]}」不能与 {extra} 写在同一个映射里")
+            return self._combinator(combinators[0], spec[combinators[0]], where)
+        if "fact" in spec:
+            return self._leaf(spec, where)
+        if "count" in spec:
+            return self._count(spec, where)
+        known = COMBINATORS + ("fact", "count")
+        key = next(iter(spec))
+        hint = difflib.get_close_matches(str(key), known + LEAF_OPS, n=1)
+        raise ConditionError(
+            where, f"无法识别的条件键「{key}」" + (f"，是不是想写「{hint[0]}」？" if hint else f"，可用：{', '.join(known)}")
+        )
+
+    def _combinator(self, op: str, body: Any, where: str) -> Compiled:
+        if op == "not":
+            inner = self.compile(body, f"{where}.not")
+            run = inner.run
+
+            def negate(ctx: Ctx) -> bool | None:
+                result = run(ctx)
+                return None if result is None else not result
+
+            return Compiled(negate, f"并非（{inner.text}）", inner.paths)
+        if not isinstance(body, list) or not body:
+            raise ConditionError(where, f"「{op}」应为非空列表")
+        parts = [self.compile(item, f"{where}.{op}[{i}]") for i, item in enumerate(body)]
+        runs = tuple(p.run for p in parts)
+        paths = [p for part in parts for p in part.paths]
+        joiner = " 且 " if op == "all" else " 或 "
+        text = joiner.join(f"（{p.text}）" if len(parts) > 1 else p.text for p in parts)
+        if len(runs) == 1:
+            return Compiled(runs[0], text, paths)
+        if op == "all":
+
+            def all_of(ctx: Ctx) -> bool | None:
+                unknown = False
+                for r in runs:
+                    result = r(ctx)
+                    if result is False:
+                        return False
+                    if result is None:
+                        unknown = True
+                return None if unknown else True
+
+            return Compiled(all_of, text, paths)
+
+        def any_of(ctx: Ctx) -> bool | None:
+            unknown = False
+            for r in runs:
+                result = r(ctx)
+                if result is True:
+                    return True
+                if result is None:
+                    unknown = True
+            return None if unknown else False
+
+        return Compiled(any_of, text, paths)
+
+    def _ops(self, spec: dict, where: str, reserved: tuple[str, ...]) -> list[tuple[str, Any]]:
+        ops = []
+        for key, operand in spec.items():
+            if key in reserved or key == "label":
+                continue
+            if key not in LEAF_OPS:
+                hint = difflib.get_close_matches(str(key), LEAF_OPS, n=1)
+                raise ConditionError(
+                    where, f"未知运算符「{key}」" + (f"，是不是想写「{hint[0]}」？" if hint else f"，可用：{', '.join(LEAF_OPS)}")
+                )
+            ops.append((key, operand))
+        if not ops:
+            raise ConditionError(where, f"缺少运算符，可用：{', '.join(LEAF_OPS)}")
+        return ops
+
+    def _leaf(self, spec: dict, where: str) -> Compiled:
+        path = spec["fact"]
+        ftype = self.fact_type(path, where)
+        get = _getter(path)
+        label = spec.get("label") or path
+        record = not path.startswith("this.")
+        checks = [self._op(op, operand, ftype, f"{where}.{op}") for op, operand in self._ops(spec, where, ("fact",))]
+        text = " 且 ".join(f"{label} {t}" for _, t in checks)
+        tests = tuple(c for c, _ in checks)
+
+        def leaf(ctx: Ctx) -> bool | None:
+            value = get(ctx)
+            if record:
+                ctx.used[_display(path, ctx)] = value
+            result: bool | None = True
+            for test in tests:
+                r = test(ctx, value)
+                if r is False:
+                    return False
+                if r is None:
+                    result = None
+            return result
+
+        paths = [path] if record else []
+        return Compiled(leaf, text, paths)
+
+    def _count(self, spec: dict, where: str) -> Compiled:
+        body = spec["count"]
+        if not isinstance(body, dict) or "of" not in body or set(body) - {"of", "where"}:
+            raise ConditionError(where, "count 应写成 {of: 列表路径, where: 条件}")
+        path = body["of"]
+        ltype = self.fact_type(path, f"{where}.count.of")
+        if ltype.kind != "list" or ltype.element is None:
+            raise ConditionError(f"{where}.count.of", f"「{path}」不是列表，不能计数")
+        get = _getter(path)
+        filt: Compiled | None = None
+        if "where" in body:
+            self.this_stack.append(ltype.element)
+            try:
+                filt = self.compile(body["where"], f"{where}.count.where")
+            finally:
+                self.this_stack.pop()
+        label = spec.get("label") or (f"{path} 中满足（{filt.text}）的条数" if filt else f"{path} 的条数")
+        checks = [
+            self._op(op, operand, FactType("int"), f"{where}.{op}")
+            for op, operand in self._ops(spec, where, ("count",))
+        ]
+        tests = tuple(c for c, _ in checks)
+        text = " 且 ".join(f"{label} {t}" for _, t in checks)
+        frun = filt.run if filt else None
+
+        def count(ctx: Ctx) -> bool | None:
+            items = get(ctx)
+            key = label if not path.startswith("item.") else label.replace("item", ctx.item_label, 1)
+            if items is None:
+                ctx.used[key] = None
+                return None
+            low = high = 0
+            if frun is None:
+                low = high = len(items)
+            else:
+                saved = ctx.this
+                for element in items:
+                    ctx.this = element
+                    r = frun(ctx)
+                    if r is True:
+                        low += 1
+                        high += 1
+                    elif r is None:
+                        high += 1
+                ctx.this = saved
+            ctx.used[key] = low if low == high else f"{low}–{high}"
+            results = set()
+            for n in {low, high}:
+                outcome: bool | None = True
+                for test in tests:
+                    r = test(ctx, n)
+                    if r is False:
+                        outcome = False
+                        break
+                    if r is None:
+                        outcome = None
+                results.add(outcome)
+            return results.pop() if len(results) == 1 else None
+
+        return Compiled(count, text, [path] + (filt.paths if filt else []))
+
+    def _op(self, op: str, operand: Any, ftype: FactType, where: str) -> tuple[Callable[[Ctx, Any], bool | None], str]:
+        if op == "exists":
+            if not isinstance(operand, bool):
+                raise ConditionError(where, "exists 的值应为 true 或 false")
+            want = operand
+            return (lambda ctx, v: (v is not None) == want), ("已填报" if want else "未填报")
+        if op in DATE_OPS:
+            if ftype.kind != "date":
+                raise ConditionError(where, f"{op} 只能用于日期事实（此事实类型为 {ftype.kind}）")
+            if op == "in_check_year":
+                if operand is not True:
+                    raise ConditionError(where, "in_check_year 的值应为 true")
+                return (lambda ctx, v: None if v is None else v.year == ctx.as_of.year), "在检查年度内"
+            get_n, n_text, _ = self.value(operand, where)
+            if op == "within_last_days":
+                return (
+                    lambda ctx, v: None if v is None else 0 <= (ctx.as_of - v).days <= get_n(ctx)
+                ), f"在检查日前 {n_text} 天内"
+            return (
+                lambda ctx, v: None if v is None else 0 <= (v - ctx.as_of).days <= get_n(ctx)
+            ), f"在检查日后 {n_text} 天内"
+        get, text, _ = self.value(operand, where)
+        if op in ("in", "not_in"):
+            if not isinstance(operand, (list, dict)):
+                raise ConditionError(where, f"{op} 的值应为列表")
+            if isinstance(operand, list):
+                self._check_choices(ftype, operand, where)
+            positive = op == "in"
+            return (lambda ctx, v: None if v is None else ((v in get(ctx)) == positive)), f"{OP_TEXT[op]} {text}"
+        if op == "contains":
+            return (lambda ctx, v: None if v is None else get(ctx) in v), f"包含 {text}"
+        if op in ("gt", "gte", "lt", "lte") and ftype.kind not in ORDERED_KINDS:
+            raise ConditionError(where, f"{op} 只能用于数字或日期（此事实类型为 {ftype.kind}）")
+        if not isinstance(operand, dict):
+            self._check_literal(ftype, operand, where)
+        compare = _COMPARE[op]
+
+        def test(ctx: Ctx, v: Any) -> bool | None:
+            other = get(ctx)
+            if v is None or other is None:
+                return None
+            return compare(v, other)
+
+        return test, f"{OP_TEXT[op]} {text}"
+
+    def _check_literal(self, ftype: FactType, value: Any, where: str) -> None:
+        kind = ftype.kind
+        ok = {
+            "bool": isinstance(value, bool),
+            "int": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "date": isinstance(value, dt.date),
+            "str": isinstance(value, str),
+        }.get(kind, True)
+        if not ok:
+            raise ConditionError(where, f"值 {value!r} 与事实类型 {kind} 不符")
+        self._check_choices(ftype, [value], where)
+
+    @staticmethod
+    def _check_choices(ftype: FactType, values: list[Any], where: str) -> None:
+        if ftype.kind != "enum":
+            return
+        for value in values:
+            if value not in ftype.choices:
+                hint = difflib.get_close_matches(str(value), [str(c) for c in ftype.choices], n=1)
+                raise ConditionError(
+                    where,
+                    f"取值「{value}」不在可选值中（{'、'.join(map(str, ftype.choices))}）"
+                    + (f"，是不是想写「{hint[0]}」？" if hint else ""),
+                )
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+
+
+def _literal_text(value: Any) -> str:
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, list):
+        return "［" + "、".join(_literal_text(v) for v in value) + "］"
+    return str(value)

@@ -1,0 +1,342 @@
+"""Reading untrusted YAML/JSON files safely and turning every failure into a located Chinese error."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+
+
+@dataclass
+class Problem:
+    """One located input error."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+    key: str = ""
+    given: Any = None
+    expected: str = ""
+
+    def format(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        field_part = f" 字段 {self.path}:" if self.path else ""
+        return f"{where}:{field_part} {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "key": self.key,
+            "message": self.message,
+            "given": _jsonable(self.given),
+            "expected": self.expected,
+        }
+
+
+@dataclass
+class InputError(Exception):
+    """Raised for any unreadable, malformed or invalid input file; carries one or more problems."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    text = str(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """Read a text file, refusing directories, absurd sizes and binary data."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise InputError([Problem(name, "这是一个目录，不是文件")])
+        if size > max_bytes:
+            raise InputError([Problem(name, f"文件过大（{size} 字节），上限为 {max_bytes} 字节")])
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(name, "文件不存在")]) from None
+    except PermissionError:
+        raise InputError([Problem(name, "没有读取权限")]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, f"无法读取文件：{exc.strerror or exc}")]) from None
+    return decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    if b"\x00" in raw[:8192]:
+        raise InputError([Problem(name, "不是文本文件（含二进制内容），应为 UTF-8 编码的 YAML 或 JSON")])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError([Problem(name, "文件不是 UTF-8 编码（请另存为 UTF-8）", line=line)]) from None
+
+
+def _reject_aliases(text: str, name: str) -> None:
+    """Anchors/aliases are never needed in profiles or packs and enable 'billion laughs' bombs."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            raise InputError(
+                [Problem(name, "不支持 YAML 锚点/别名（&/*），请直接写出内容", line=mark.line + 1, column=mark.column + 1)]
+            )
+
+
+def _check_depth(data: Any, name: str) -> None:
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError([Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）")])
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """Parse YAML with the safe (C when available) loader; errors carry line and column."""
+    try:
+        if "&" in text:
+            _reject_aliases(text, name)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = f"YAML 格式错误：{exc.problem or exc.context or exc}"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise InputError([Problem(name, message, line=line, column=column)]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(name, f"YAML 格式错误：{exc}")]) from None
+    except RecursionError:
+        raise InputError([Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）")]) from None
+    _check_depth(data, name)
+    return data
+
+
+def parse_json(text: str, name: str) -> Any:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError([Problem(name, f"JSON 格式错误：{exc.msg}", line=exc.lineno, column=exc.colno)]) from None
+    except RecursionError:
+        raise InputError([Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）")]) from None
+    _check_depth(data, name)
+    return data
+
+
+def parse_text(text: str, name: str) -> Any:
+    if name.lower().endswith(".json"):
+        return parse_json(text, name)
+    return parse_yaml(text, name)
+
+
+def load_file(path: Path, max_bytes: int = MAX_BYTES) -> tuple[Any, str]:
+    """Return (data, text) of a YAML or JSON file."""
+    text = read_text(path, max_bytes)
+    return parse_text(text, str(path)), text
+
+
+# --- locating pydantic errors in the source text -------------------------------------------
+
+def _compose(text: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
+def locate(text: str, loc: Iterable[Any], model: type[BaseModel] | None = None) -> tuple[int | None, int | None]:
+    """Line and column (1-based) of the node at ``loc``, matching Chinese key aliases via ``model``."""
+    node = _compose(text)
+    best: yaml.Node | None = node
+    current_model = model
+    for part in loc:
+        if node is None:
+            break
+        if isinstance(node, yaml.MappingNode):
+            names = {str(part)}
+            if current_model is not None and str(part) in current_model.model_fields:
+                title = current_model.model_fields[str(part)].title
+                if title:
+                    names.add(title)
+            found = None
+            for key_node, value_node in node.value:
+                if str(key_node.value) in names:
+                    found = (key_node, value_node)
+                    break
+            if found is None:
+                break
+            best, node = found[0], found[1]
+            current_model = _submodel(current_model, str(part))
+            if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.value:
+                pass
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            best = node
+        else:
+            break
+    if best is None:
+        return None, None
+    return best.start_mark.line + 1, best.start_mark.column + 1
+
+
+def _submodel(model: type[BaseModel] | None, name: str) -> type[BaseModel] | None:
+    if model is None or name not in model.model_fields:
+        return None
+    return model_of(model.model_fields[name].annotation)
+
+
+def model_of(annotation: Any) -> type[BaseModel] | None:
+    """The BaseModel inside ``X | None`` or ``list[X] | None``, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# --- pydantic errors in Chinese ---------------------------------------------------------------
+
+_MESSAGES = {
+    "missing": "缺少必填项",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数（不能有小数）",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为 是/否（true/false）",
+    "bool_type": "应为 是/否（true/false）",
+    "date_parsing": "应为日期，格式 YYYY-MM-DD",
+    "date_from_datetime_parsing": "应为日期，格式 YYYY-MM-DD",
+    "date_from_datetime_inexact": "应为日期（不含时间）",
+    "date_type": "应为日期，格式 YYYY-MM-DD",
+    "string_type": "应为文字",
+    "string_too_short": "不能为空",
+    "list_type": "应为列表（每项以 - 开头）",
+    "model_type": "应为键值对象（字段: 值）",
+    "model_attributes_type": "应为键值对象（字段: 值）",
+    "dict_type": "应为键值对象（字段: 值）",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "literal_error": "应为以下之一：{expected}",
+    "value_error": "{error}",
+}
+
+
+def field_label(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
+    """Chinese dotted label for a pydantic location, e.g. ``工会.经费审查委员会``."""
+    parts: list[str] = []
+    current = model
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part + 1}]")
+            continue
+        title = None
+        if current is not None and part in current.model_fields:
+            title = current.model_fields[part].title
+        parts.append(("." if parts else "") + (title or str(part)))
+        current = _submodel(current, str(part))
+    return "".join(parts)
+
+
+def _suggest(model: type[BaseModel] | None, loc: tuple[Any, ...], key: str) -> str:
+    parent = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        parent = _submodel(parent, str(part))
+    if parent is None:
+        return ""
+    candidates = {name: name for name in parent.model_fields}
+    candidates.update({f.title: name for name, f in parent.model_fields.items() if f.title})
+    close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.5)
+    if not close:
+        close = [c for c in candidates if key and (key in c or c in key)][:1]
+    if not close:
+        return ""
+    name = candidates[close[0]]
+    title = parent.model_fields[name].title
+    return f"（是不是想写「{name}」" + (f"/「{title}」" if title else "") + "？）"
+
+
+def validation_problems(
+    exc: ValidationError, model: type[BaseModel], name: str, text: str | None
+) -> list[Problem]:
+    """Translate a pydantic ValidationError into located Chinese problems."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        if kind == "extra_forbidden":
+            key = str(loc[-1]) if loc else ""
+            message = f"未知字段「{key}」" + _suggest(model, loc, key)
+            parent = field_label(model, loc[:-1])
+            label = f"{parent}.{key}" if parent else key
+            path = ".".join(str(p) for p in loc)
+        else:
+            template = _MESSAGES.get(kind)
+            try:
+                message = template.format(**ctx) if template else err["msg"]
+            except (KeyError, IndexError):
+                message = err["msg"]
+            if kind == "value_error":
+                message = str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
+            label = field_label(model, loc)
+            path = ".".join(str(p) for p in loc)
+            key = str(loc[-1]) if loc else ""
+        line = column = None
+        if text is not None and loc:
+            line, column = locate(text, loc, model)
+        given = err.get("input") if kind not in ("missing", "extra_forbidden") else None
+        if isinstance(given, (dict, list)):
+            given = None
+        if given is not None:
+            message += f"，实际填写：{_jsonable(given)!r}"
+        problems.append(
+            Problem(
+                file=name,
+                message=message,
+                line=line,
+                column=column,
+                path=f"{label} ({path})" if label and label != path else path,
+                key=key,
+                given=given,
+                expected=message,
+            )
+        )
+    return problems
