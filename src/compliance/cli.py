@@ -158,3 +158,6 @@ def rules_lint(packs: tuple[str, ...]) -> None:
         click.echo(f"{path}: 通过（{len(pack.rules)} 条规则，{len(pack.params)} 个参数）")
     sys.exit(EXIT_INPUT if failed else EXIT_CLEAN)
 
+
+
+# --- command groups from feature modules (one line each) ---------------------------------------

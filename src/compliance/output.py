@@ -16,21 +16,12 @@ from .engine import STATES, Finding, jsonable, show
 from .facts import label_of
 from .loader import Problem
 from .pack import Pack
+from .xlsx import neutralise
 
 PROBLEM_COLUMNS = ["序号", "单位", "问题类别", "规则", "问题描述", "依据", "严重程度", "整改措施"]
 UNKNOWN_COLUMNS = ["序号", "单位", "规则", "待核实事项", "需调阅材料"]
 WAIVED_COLUMNS = ["序号", "单位", "规则", "豁免说明"]
 CSV_COLUMNS = PROBLEM_COLUMNS + ["状态", "对象", "所用事实", "整改时限（天）", "责任人", "单位编号", "规则编号", "档案文件"]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def facts_text(finding: Finding) -> str:
     return "；".join(f"{label_of(k)}={show(v)}" for k, v in finding.facts.items())
 

@@ -1,0 +1,47 @@
+"""Shared test helpers: profile builders, the shipped pack, and a CLI runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+PACK_PATH = ROOT / "rules" / "dangjian.yaml"
+AS_OF = dt.date(2025, 11, 20)
+
+
+@pytest.fixture(scope="session")
+def pack():
+    from compliance.pack import load_pack
+
+    return load_pack(PACK_PATH)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def minimal_profile(**sections: Any) -> dict[str, Any]:
+    """A profile with only the unit's identity, plus the given sections."""
+    data: dict[str, Any] = {"unit": {"id": "T-1", "name": "测试单位"}}
+    for key, value in sections.items():
+        if key == "unit":
+            data["unit"].update(value)
+        else:
+            data[key] = value
+    return data
+
+
+def pg_url() -> str | None:
+    """PostgreSQL URL for tests; in CI a missing server is an error, locally the test is skipped."""
+    url = os.environ.get("COMPLIANCE_TEST_PG_URL")
+    if not url and os.environ.get("CI"):
+        pytest.fail("CI 中应提供 COMPLIANCE_TEST_PG_URL（.ci/run 启动的 PostgreSQL）")
+    return url
