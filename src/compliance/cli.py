@@ -111,6 +111,8 @@ def check(paths: tuple[str, ...], pack_path: str | None, as_of: dt.date | None, 
     findings = []
     units = []
     for result in check_files(pack, files, as_of):
+        for warning in result.warnings:
+            click.echo(f"警告：{warning.format()}", err=True)
         if not result.ok:
             problems.extend(result.problems)
             summary.files_with_errors += 1

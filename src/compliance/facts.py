@@ -34,9 +34,15 @@ ORG_DERIVED: dict[str, tuple[str, str]] = {
     "days_overdue": ("int", "换届逾期天数"),
     "request_days_before_term_end": ("int", "换届请示提前上报天数"),
     "postponement_days": ("int", "延期换届天数"),
+    "adjusted_after_reform": ("bool", "机构改革后已调整设置"),
 }
+UNIT_DERIVED: dict[str, tuple[str, str]] = {"days_since_reform": ("int", "机构改革后天数")}
 MEMBER_DERIVED: dict[str, tuple[str, str]] = {"age": ("int", "年龄（检查日）")}
-LEAGUE_DERIVED: dict[str, tuple[str, str]] = {"roster_count": ("int", "名册人数")}
+LEAGUE_DERIVED: dict[str, tuple[str, str]] = {
+    "roster_count": ("int", "名册人数"),
+    "leader_age": ("int", "团组织书记年龄（检查日）"),
+    "leader_age_at_appointment": ("int", "团组织书记任职时年龄"),
+}
 CHECK_DERIVED: dict[str, tuple[str, str]] = {"date": ("date", "检查日期"), "year": ("int", "检查年度")}
 
 
@@ -54,7 +60,19 @@ def age_on(birth: dt.date | None, on: dt.date) -> int | None:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def _org_facts(data: dict[str, Any] | None, key: str, name: str, as_of: dt.date) -> dict[str, Any]:
+def _adjusted_after(facts: dict[str, Any], reformed: dt.date | None) -> bool | None:
+    """Whether the organization was set up, re-elected or adjusted on or after the reform date."""
+    if reformed is None:
+        return None
+    dates = [facts.get(k) for k in ("founded", "last_election", "adjusted_on") if facts.get(k) is not None]
+    if any(d >= reformed for d in dates):
+        return True
+    return False if dates else None
+
+
+def _org_facts(
+    data: dict[str, Any] | None, key: str, name: str, as_of: dt.date, reformed: dt.date | None = None
+) -> dict[str, Any]:
     facts = dict(data) if data else {field: None for field in _org_fields(key)}
     facts["key"] = key
     facts["name"] = name
@@ -73,6 +91,7 @@ def _org_facts(data: dict[str, Any] | None, key: str, name: str, as_of: dt.date)
     request = facts.get("reelection_request_date")
     facts["request_days_before_term_end"] = (term_end - request).days if term_end and request else None
     facts["postponement_days"] = (until - term_end).days if term_end and until else None
+    facts["adjusted_after_reform"] = _adjusted_after(facts, reformed)
     return facts
 
 
@@ -85,10 +104,12 @@ def _org_fields(key: str) -> tuple[str, ...]:
 def derive(profile: Profile, as_of: dt.date) -> dict[str, Any]:
     """All facts for ``profile`` as of the check date."""
     facts = profile.model_dump()
-    orgs = [_org_facts(facts.get(key), key, name, as_of) for key, name in MASS_ORGS.items()]
+    reformed = facts["unit"].get("reformed")
+    facts["unit"]["days_since_reform"] = (as_of - reformed).days if reformed else None
+    orgs = [_org_facts(facts.get(key), key, name, as_of, reformed) for key, name in MASS_ORGS.items()]
     for org in orgs:
         facts[org["key"]] = org
-    party = _org_facts(facts.get("party"), "party", PARTY_NAME, as_of)
+    party = _org_facts(facts.get("party"), "party", PARTY_NAME, as_of, reformed)
     facts["party"] = party
     league = facts["league"]
     roster = league.get("roster")
@@ -96,6 +117,9 @@ def derive(profile: Profile, as_of: dt.date) -> dict[str, Any]:
         for member in roster:
             member["age"] = age_on(member.get("birth_date"), as_of)
     league["roster_count"] = len(roster) if roster is not None else None
+    league["leader_age"] = age_on(league.get("leader_birth_date"), as_of)
+    appointed = league.get("leader_appointed_on")
+    league["leader_age_at_appointment"] = age_on(league.get("leader_birth_date"), appointed) if appointed else None
     facts["orgs"] = orgs
     facts["all_orgs"] = [party, *orgs]
     facts["check"] = {"date": as_of, "year": as_of.year}
@@ -145,6 +169,7 @@ def fact_schema() -> FactType:
     root = model_schema(Profile)
     for key in ("party", *MASS_ORGS):
         _extend(root.children[key], ORG_DERIVED)
+    _extend(root.children["unit"], UNIT_DERIVED)
     league = root.children["league"]
     _extend(league, LEAGUE_DERIVED)
     roster = league.children["roster"]

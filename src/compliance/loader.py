@@ -12,9 +12,34 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 try:
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loader that refuses duplicate keys and leaves impossible dates (2025-13-40) as text."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[object, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"键「{key}」重复（第 {seen[key].start_mark.line + 1} 行已出现）", key_node.start_mark
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
@@ -32,6 +57,8 @@ class Problem:
     key: str = ""
     given: Any = None
     expected: str = ""
+    code: str = ""
+    level: str = "error"
 
     def format(self) -> str:
         where = self.file
@@ -52,6 +79,8 @@ class Problem:
             "message": self.message,
             "given": _jsonable(self.given),
             "expected": self.expected,
+            "code": self.code,
+            "level": self.level,
         }
 
 
@@ -123,6 +152,31 @@ def _check_depth(data: Any, name: str) -> None:
             stack.extend((v, depth + 1) for v in node)
 
 
+_YAML_PROBLEMS = {
+    "did not find expected key": "缩进或格式不正确，此处应为「键: 值」",
+    "mapping values are not allowed here": "此处不能出现「:」（值里有冒号时请给整个值加引号）",
+    "did not find expected ',' or ']'": "方括号列表没有正确闭合（缺少「,」或「]」）",
+    "did not find expected ',' or '}'": "花括号映射没有正确闭合（缺少「,」或「}」）",
+    "found character '\\t' that cannot start any token": "含有制表符（Tab），YAML 只能用空格缩进",
+    "found character that cannot start any token": "此处的字符不能作为内容开头（常见原因：用 Tab 缩进，YAML 只能用空格）",
+    "could not find expected ':'": "缺少「:」",
+    "found unexpected end of stream": "文件意外结束（引号或括号没有闭合）",
+    "did not find expected <document start>": "文档格式不正确",
+    "did not find expected '-' indicator": "列表项缩进不一致（应以「- 」开头并对齐）",
+    "found undefined alias": "使用了未定义的别名",
+}
+
+
+def _yaml_problem_zh(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or exc.context or str(exc)
+    for english, chinese in _YAML_PROBLEMS.items():
+        if problem.startswith(english):
+            return f"{chinese}（{problem}）"
+    if "quoted scalar" in str(exc.context or ""):
+        return f"引号没有闭合（{problem}）"
+    return problem
+
+
 def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML with the safe (C when available) loader; errors carry line and column."""
     try:
@@ -131,7 +185,7 @@ def parse_yaml(text: str, name: str) -> Any:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        message = f"YAML 格式错误：{exc.problem or exc.context or exc}"
+        message = f"YAML 格式错误：{_yaml_problem_zh(exc)}"
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         raise InputError([Problem(name, message, line=line, column=column)]) from None
@@ -139,6 +193,8 @@ def parse_yaml(text: str, name: str) -> Any:
         raise InputError([Problem(name, f"YAML 格式错误：{exc}")]) from None
     except RecursionError:
         raise InputError([Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）")]) from None
+    except (ValueError, TypeError) as exc:
+        raise InputError([Problem(name, f"YAML 内容无法解析：{exc}")]) from None
     _check_depth(data, name)
     return data
 

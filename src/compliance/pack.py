@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 
 from .conditions import Compiled, Compiler, ConditionError, FactType
 from .facts import fact_schema
@@ -47,6 +48,27 @@ class Foreach(_Strict):
     where: dict[str, Any] | None = Field(None, title="筛选条件", description="只对满足条件的对象出结果，用 item.* 引用对象")
 
 
+EXAMPLE_AS_OF = dt.date(2025, 11, 20)
+EXAMPLE_STATES: dict[str, str] = {"符合": "pass", "不符合": "fail", "不适用": "not_applicable", "待核实": "unknown", "豁免": "waived"}
+ExampleState = Annotated[
+    Literal["pass", "fail", "not_applicable", "unknown", "waived"],
+    BeforeValidator(lambda v: EXAMPLE_STATES.get(v, v) if isinstance(v, str) else v),
+]
+
+
+class Example(_Strict):
+    """A rule's self-test: a partial profile and the state the rule must give it."""
+
+    name: str = Field(title="样例说明")
+    expect: ExampleState = Field(title="期望结果", description="pass/fail/not_applicable/unknown/waived 或 符合/不符合/不适用/待核实/豁免")
+    subject: str | None = Field(None, title="对象", description="逐项检查（foreach）规则必填，如 工会、共青团、党组织")
+    as_of: dt.date | None = Field(None, title="检查日期", description="默认 2025-11-20")
+    params: dict[str, Any] = Field(default_factory=dict, title="参数覆盖", description="只对本样例生效")
+    profile: dict[str, Any] = Field(default_factory=dict, title="单位档案片段", description="只写与本规则有关的部分；unit.id/name 可省略")
+    _base_params: dict[str, Any] | None = PrivateAttr(None)
+    _source: str = PrivateAttr("")
+
+
 class Rule(_Strict):
     id: str = Field(title="规则编号", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     title: str = Field(title="规则标题")
@@ -63,7 +85,7 @@ class Rule(_Strict):
     owner: str = Field("党组织书记", title="责任人角色")
     evidence: list[str] = Field(default_factory=list, title="现场核查需调阅的材料")
     enabled: bool = Field(True, title="是否启用")
-    examples: list[dict[str, Any]] = Field(default_factory=list, title="规则自测样例")
+    examples: list[Example] = Field(default_factory=list, title="规则自测样例")
 
 
 class PackMeta(_Strict):
@@ -105,6 +127,10 @@ class Pack:
     rules: list[CompiledRule]
     source: str = ""
     raw: PackFile | None = field(default=None, repr=False)
+    origins: dict[str, str] = field(default_factory=dict)
+    """Where each effective value came from (``param.x``, ``rule.A1.severity`` … → file); set by tailoring."""
+    disabled: dict[str, str] = field(default_factory=dict)
+    """Rules switched off by a tailoring file: id → reason."""
 
     def rule(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -78,12 +78,14 @@ class Organization(Model):
     form: str | None = zh("组织形式", "如 基层工会委员会、联合工会、团委、团支部、妇委会、关工委")
     founded: dt.date | None = zh("成立日期")
     leader: str | None = zh("负责人", "主席/书记/主任的姓名；空缺时不填")
+    leader_vacant: YesNo | None = zh("负责人空缺", "主席/书记/主任是否空缺")
     members: Count | None = zh("成员人数", "会员、团员或委员人数")
     term_years: Count | None = zh("任期年限", "每届任期（年）")
     last_election: dt.date | None = zh("上次换届日期", "最近一次换届选举（或成立时选举）的日期")
     reelection_request_filed: YesNo | None = zh("换届请示已上报", "本届换届改选请示是否已报上级组织")
     reelection_request_date: dt.date | None = zh("换届请示上报日期", "换届改选请示报上级组织的日期")
     postponement: Postponement | None = zh("延期换届", "经批准的延期换届")
+    adjusted_on: dt.date | None = zh("调整设置日期", "机构改革后新建、合并或调整该组织的日期")
     annual_funds: Money | None = zh("年度活动经费", "本年度安排的活动经费（元）")
 
 
@@ -116,6 +118,8 @@ class League(Organization):
     smart_league_registered: YesNo | None = zh("智慧团建录入", "团员信息是否已录入智慧团建系统")
     records_reconciled_on: dt.date | None = zh("团员数量核对日期", "最近一次核对团员数量的日期")
     roster: list[LeagueMember] | None = zh("团员名册", "团员名单，用于计算超龄团员")
+    leader_birth_date: dt.date | None = zh("团组织书记出生日期")
+    leader_appointed_on: dt.date | None = zh("团组织书记任职日期", "现任团组织书记首次任职日期")
 
 
 class Women(Organization):

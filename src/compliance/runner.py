@@ -15,8 +15,9 @@ from .facts import derive
 from .loader import MAX_BYTES, InputError, Problem, parse_text, read_text, validation_problems
 from .pack import Pack
 from .profile import Profile
+from .quality import assess
 
-PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
+PROFILE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".ndjson")
 
 
 def expand_paths(patterns: Iterable[str]) -> tuple[list[Path], list[Problem]]:
@@ -28,7 +29,7 @@ def expand_paths(patterns: Iterable[str]) -> tuple[list[Path], list[Problem]]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PROFILE_SUFFIXES)
             if not found:
-                problems.append(Problem(pattern, "目录中没有 .yaml/.yml/.json 档案文件"))
+                problems.append(Problem(pattern, "目录中没有 .yaml/.yml/.json/.jsonl 档案文件"))
             files.extend(found)
         elif path.exists() or pattern == "-":
             files.append(path)
@@ -71,6 +72,7 @@ class UnitResult:
     profile: Profile | None = None
     findings: list[Finding] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -86,8 +88,13 @@ def check_files(pack: Pack, files: Iterable[Path], as_of: dt.date, max_bytes: in
     for path in files:
         source = str(path)
         try:
-            profile = load_profile(path, max_bytes)
+            text = read_text(path, max_bytes)
+            profile = validate_profile(parse_text(text, source), source, text)
         except InputError as exc:
             yield UnitResult(source, problems=exc.problems)
             continue
-        yield UnitResult(source, profile, check_profile(pack, profile, as_of, source))
+        errors, warnings = assess(profile, as_of, source, text)
+        if errors:
+            yield UnitResult(source, problems=errors, warnings=warnings)
+            continue
+        yield UnitResult(source, profile, check_profile(pack, profile, as_of, source), warnings=warnings)
