@@ -174,11 +174,12 @@ def test_the_check_date_decides_not_the_wall_clock(small_pack):
     ("broken", "message"),
     [
         ("expect: {fact: union.establish, eq: true}", "是不是想写「union.established」"),
-        ("expect: {fact: union.established, eq: true}\n    severity: 很严重", "应为以下之一"),
+        ("expect: {fact: union.established, eq: true}\n    severity: 一般", "重复"),
         ("expect: {fact: union.established, eq: true, gte: {param: treshold}}", "未定义的参数「treshold」"),
     ],
 )
 def test_a_broken_pack_is_rejected_at_load_with_line_numbers(tmp_path, broken, message):
+    """A typo in a fact path or param, or a key written twice, is located in the pack file."""
     text = PACK.replace("expect: {fact: union.established, eq: true}", broken, 1)
     path = tmp_path / "bad.yaml"
     path.write_text(text, encoding="utf-8")
@@ -187,3 +188,13 @@ def test_a_broken_pack_is_rejected_at_load_with_line_numbers(tmp_path, broken, m
     problem = info.value.problems[0]
     assert message in problem.message
     assert problem.line is not None and problem.line > 1
+
+
+def test_an_invalid_severity_is_rejected_with_the_allowed_values(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(PACK.replace("severity: 严重", "severity: 很严重"), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_pack(path)
+    problem = info.value.problems[0]
+    assert "应为以下之一" in problem.message and "很严重" in problem.message
+    assert problem.line == PACK.splitlines().index("    severity: 严重") + 1
