@@ -68,9 +68,9 @@ def _xml_text(value: Any) -> str:
 def problem_text(p: Problem) -> str:
     text = p.format()
     details = []
-    if p.given is not None:
+    if p.given is not None and str(p.given) not in p.message:
         details.append(f"填写：{p.given}")
-    if p.expected and p.expected != p.message:
+    if p.expected and p.expected not in p.message:
         details.append(f"应为：{p.expected}")
     return text + (f"（{'；'.join(details)}）" if details else "")
 

@@ -13,8 +13,9 @@ from . import __version__
 from .engine import at_or_above
 from .loader import InputError, Problem
 from .output import Summary, json_document, render_csv, render_table, write_json
-from .pack import SEVERITY_RANK, Pack, default_pack_path, load_pack
+from .pack import SEVERITY_RANK, Pack
 from .runner import check_files, expand_paths
+from .stream import check_stream, default_evaluate, iter_records, make_writer, open_output
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -54,11 +55,38 @@ def die(problems: list[Problem]) -> NoReturn:
     sys.exit(EXIT_INPUT)
 
 
-def open_pack(pack_path: str | None) -> Pack:
+def open_pack(pack_path: str | None, tailorings: tuple[str, ...] = (), force: bool = False,
+              waivers: str | None = None) -> Pack:
+    """The effective pack (pack + tailoring files + inspector's waiver file); refuses one whose examples fail."""
+    from .selftest import failing_examples
+    from .tailoring import attach_waivers, load_effective
+
     try:
-        return load_pack(pack_path or default_pack_path())
+        pack = load_effective(pack_path, tailorings)
+        if waivers is not None:
+            attach_waivers(pack, waivers)
     except InputError as exc:
-        click.echo("规则包有错误，未执行检查：", err=True)
+        click.echo("规则包有错误，未执行检查（含裁剪文件、豁免文件）：", err=True)
+        die(exc.problems)
+    failures = failing_examples(pack)
+    if failures:
+        for failure in failures[:20]:
+            click.echo(f"样例失败：{failure.describe()}", err=True)
+        if not force:
+            click.echo(f"规则包有 {len(failures)} 个自测样例未通过，拒绝加载（运行 compliance rules test 查看；"
+                       "确需使用请加 --force）", err=True)
+            sys.exit(EXIT_INPUT)
+        click.echo(f"警告：规则包有 {len(failures)} 个自测样例未通过，因 --force 仍继续检查", err=True)
+    return pack
+
+
+def durable_evaluate() -> Any:
+    """The durable_rules matcher for ``check --engine durable``; a clear error if it is not installed."""
+    from .durable_engine import evaluator
+
+    try:
+        return evaluator()
+    except InputError as exc:
         die(exc.problems)
 
 
@@ -91,75 +119,62 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--pack", "pack_path", metavar="PACK", help="规则包文件（默认：rules/dangjian.yaml）")
+@click.option("--tailoring", "tailorings", multiple=True, metavar="FILE", help="裁剪文件（可重复）：本地调整参数、停用或新增规则")
+@click.option("--waivers", metavar="FILE", help="督查方掌握的豁免文件（与档案中的豁免合并）")
+@click.option("--force", is_flag=True, help="规则包自测样例未通过时仍然检查")
 @click.option("--as-of", type=DATE, help="检查日期 YYYY-MM-DD（默认：今天）；年度、期限都按它计算")
-@click.option("--format", "fmt", type=ZhChoice(["table", "json", "csv", "md"]), default="table", show_default=True,
-              help="输出格式：table 终端表格，md Markdown，csv 表格文件，json 机器可读")
+@click.option("--format", "fmt", type=ZhChoice(["table", "json", "csv", "md", "jsonl"]), default="table", show_default=True,
+              help="输出格式：table 终端表格，md Markdown，csv 表格文件，json 机器可读，jsonl 每行一条结果"
+                   "（json/jsonl/csv 边检查边输出，适合大批量）")
 @click.option("--output", "-o", metavar="FILE", help="写入文件而不是标准输出")
 @click.option("--fail-on", type=SEVERITIES, default="严重", show_default=True,
               help="存在该严重程度及以上的“不符合”时退出码为 1")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, metavar="N",
+              help="并行进程数（默认 0 = CPU 核数；1 = 不开子进程）；结果顺序与输入顺序一致")
+@click.option("--engine", type=ZhChoice(["default", "durable"]), default="default", show_default=True,
+              help="规则匹配引擎：default 内置求值器；durable 用 durable_rules（需安装 compliance[durable]）")
 def check(paths: tuple[str, ...], pack_path: str | None, as_of: dt.date | None, fmt: str,
-          output: str | None, fail_on: str) -> None:
+          output: str | None, fail_on: str, jobs: int, engine: str,
+          tailorings: tuple[str, ...] = (), waivers: str | None = None, force: bool = False) -> None:
     """检查单位档案（文件、目录或通配符），输出问题清单。
 
     \b
     退出码：0 无达到 --fail-on 的问题；1 有；2 用法或输入错误（错误文件会报告，其余文件照常检查）。
     """
     as_of = as_of or dt.date.today()
-    pack = open_pack(pack_path)
-    files, problems = expand_paths(paths)
+    pack = open_pack(pack_path, tailorings, force, waivers)
+    problems: list[Problem] = []
+    records = iter_records(paths, problems)
+    evaluate = durable_evaluate() if engine == "durable" else default_evaluate
     summary = Summary()
-    findings = []
-    units = []
-    for result in check_files(pack, files, as_of):
-        for warning in result.warnings:
-            click.echo(f"警告：{warning.format()}", err=True)
-        if not result.ok:
-            problems.extend(result.problems)
-            summary.files_with_errors += 1
-            units.append({"source": result.source, "ok": False, "unit_id": None, "unit_name": None})
-            continue
-        assert result.profile is not None
-        summary.add(result.findings)
-        findings.extend(result.findings)
-        units.append({"source": result.source, "ok": True, "unit_id": result.profile.unit.id,
-                      "unit_name": result.profile.unit.name})
-    if fmt == "json":
-        import io
-
-        buffer = io.StringIO()
-        write_json(json_document(findings, units, summary, problems, pack, as_of), buffer)
-        text = buffer.getvalue()
-    elif fmt == "csv":
-        text = render_csv(findings)
-    else:
-        text = render_table(findings, summary, pack, as_of, markdown=fmt == "md")
-    write_output(text, output)
+    failing = False
+    try:
+        with open_output(output) as stream:
+            writer = make_writer(fmt, stream, pack, as_of)
+            for result in check_stream(pack, records, as_of, jobs, evaluate):
+                for warning in result.warnings:
+                    click.echo(f"警告：{warning.format()}", err=True)
+                if not result.ok:
+                    problems.extend(result.problems)
+                    summary.files_with_errors += 1
+                else:
+                    summary.add(result.findings)
+                    failing = failing or at_or_above(result.findings, fail_on)
+                writer.add(result)
+            writer.close(summary, problems)
+    except InputError as exc:
+        die(exc.problems)
+    if output is not None:
+        click.echo(f"已写入 {output}", err=True)
     if problems:
         print_problems(problems)
         sys.exit(EXIT_INPUT)
-    sys.exit(EXIT_FINDINGS if at_or_above(findings, fail_on) else EXIT_CLEAN)
-
-
-@main.group()
-def rules() -> None:
-    """规则包：检查（lint）、浏览与自测。"""
-
-
-@rules.command("lint")
-@click.argument("packs", nargs=-1)
-def rules_lint(packs: tuple[str, ...]) -> None:
-    """检查规则包：格式、参数、每个事实路径是否存在于单位档案模型（拼写错误会给出建议）。"""
-    failed = False
-    for path in packs or (str(default_pack_path()),):
-        try:
-            pack = load_pack(path)
-        except InputError as exc:
-            print_problems(exc.problems)
-            failed = True
-            continue
-        click.echo(f"{path}: 通过（{len(pack.rules)} 条规则，{len(pack.params)} 个参数）")
-    sys.exit(EXIT_INPUT if failed else EXIT_CLEAN)
-
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
 # --- command groups from feature modules (one line each) ---------------------------------------
+from . import validate_cli  # noqa: E402,F401  (registers validate, schema, init, import)
+from .ledger_cli import ledger as _ledger  # noqa: E402
+main.add_command(_ledger)
+from .rules_cli import rules as _rules  # noqa: E402
+main.add_command(_rules)

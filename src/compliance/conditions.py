@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -81,6 +82,29 @@ def _getter(path: str) -> Callable[[Ctx], Any]:
             if value is None:
                 return None
         return value
+
+    if len(rest) == 1:  # the common one-step case, as a single closure
+        key = rest[0]
+        if head == "this":
+
+            def get_this(ctx: Ctx) -> Any:
+                value = ctx.this
+                return value.get(key) if isinstance(value, dict) else None
+
+            return get_this
+        if head == "item":
+
+            def get_item(ctx: Ctx) -> Any:
+                value = ctx.item
+                return value.get(key) if isinstance(value, dict) else None
+
+            return get_item
+
+        def get_fact(ctx: Ctx) -> Any:
+            value = ctx.facts.get(head)
+            return value.get(key) if isinstance(value, dict) else None
+
+        return get_fact
 
     if head == "item":
         return lambda ctx: walk(ctx.item)
@@ -249,11 +273,12 @@ class Compiler:
         checks = [self._op(op, operand, ftype, f"{where}.{op}") for op, operand in self._ops(spec, where, ("fact",))]
         text = " 且 ".join(f"{label} {t}" for _, t in checks)
         tests = tuple(c for c, _ in checks)
+        on_item, tail = path.startswith("item."), path[4:]
 
         def leaf(ctx: Ctx) -> bool | None:
             value = get(ctx)
             if record:
-                ctx.used[_display(path, ctx)] = value
+                ctx.used[ctx.item_label + tail if on_item else path] = value
             result: bool | None = True
             for test in tests:
                 r = test(ctx, value)
@@ -262,6 +287,13 @@ class Compiler:
                 if r is None:
                     result = None
             return result
+
+        if not record and len(tests) == 1:
+            only = tests[0]
+
+            def leaf(ctx: Ctx) -> bool | None:  # noqa: F811 - ``this.*`` inside count: nothing to record
+                r = only(ctx, get(ctx))
+                return r if r is None or r is False else True
 
         paths = [path] if record else []
         return Compiled(leaf, text, paths)
@@ -370,6 +402,11 @@ class Compiler:
                 return None
             return compare(v, other)
 
+        if not isinstance(operand, dict) and operand is not None:
+
+            def test(ctx: Ctx, v: Any) -> bool | None:  # noqa: F811 - a literal operand needs no getter
+                return None if v is None else compare(v, operand)
+
         return test, f"{OP_TEXT[op]} {text}"
 
     def _check_literal(self, ftype: FactType, value: Any, where: str) -> None:
@@ -400,12 +437,12 @@ class Compiler:
 
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b,
-    "ne": lambda a, b: a != b,
-    "gt": lambda a, b: a > b,
-    "gte": lambda a, b: a >= b,
-    "lt": lambda a, b: a < b,
-    "lte": lambda a, b: a <= b,
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Iterable
 
 from .conditions import Ctx
@@ -47,12 +47,17 @@ class Finding:
         return STATES[self.state]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["state_zh"] = self.state_zh
+        """A JSON-ready copy (same keys and order as ``dataclasses.asdict`` plus ``state_zh``)."""
+        data = {name: getattr(self, name) for name in _FINDING_FIELDS}
         data["facts"] = {k: jsonable(v) for k, v in self.facts.items()}
-        if self.waiver:
-            data["waiver"] = {k: jsonable(v) for k, v in self.waiver.items()}
+        data["evidence"] = list(self.evidence)
+        data["catalogue"] = list(self.catalogue)
+        data["waiver"] = None if self.waiver is None else {k: jsonable(v) for k, v in self.waiver.items()}
+        data["state_zh"] = self.state_zh
         return data
+
+
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 def jsonable(value: Any) -> Any:
@@ -80,20 +85,33 @@ def show(value: Any) -> str:
     return str(value)
 
 
+_TEMPLATES: dict[str, list[str]] = {}
+
+
 def render(template: str, ctx: Ctx) -> str:
     """Fill ``{path}`` fields from facts, ``item``, and ``param.*``; nothing else is evaluated."""
-
-    def field_value(match: Any) -> str:
-        path = match.group(1)
-        head, _, rest = path.partition(".")
+    parts = _TEMPLATES.get(template)
+    if parts is None:
+        parts = _TEMPLATES[template] = TEMPLATE_FIELD.split(template)
+    out = []
+    for index, part in enumerate(parts):
+        if not index % 2:
+            out.append(part)
+            continue
+        head, _, rest = part.partition(".")
         if head == "param":
-            return show(ctx.params.get(rest))
+            out.append(show(ctx.params.get(rest)))
+            continue
         value: Any = ctx.item if head == "item" else ctx.facts.get(head)
-        for part in rest.split(".") if rest else ():
-            value = value.get(part) if isinstance(value, dict) else None
-        return show(value)
+        for name in rest.split(".") if rest else ():
+            value = value.get(name) if isinstance(value, dict) else None
+        out.append(show(value))
+    return "".join(out)
 
-    return TEMPLATE_FIELD.sub(field_value, template)
+
+def unit_waivers(pack: Pack, facts: dict, unit_id: str) -> list[dict]:
+    """The unit's own waivers (profile) followed by those of the inspector's waiver file (``check --waivers``)."""
+    return [*(facts.get("waivers") or ()), *pack.waivers.get(unit_id, ())]
 
 
 def _waiver_for(waivers: list[dict] | None, rule_id: str, subject: str) -> dict | None:
@@ -118,23 +136,29 @@ def _subject(item: Any, index: int) -> tuple[str, str]:
     return str(index + 1), str(index)
 
 
-def evaluate_rule(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date) -> Iterable[tuple[str, str, Ctx]]:
-    """Yield (subject, state, ctx) for each subject of one rule (state before waivers)."""
+def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date) -> list[tuple[str, Ctx]]:
+    """(subject, ctx) for each subject of one rule: the unit itself, or the selected ``foreach`` items."""
     if rule.foreach_path is None:
-        subjects: list[tuple[str, Ctx]] = [("", Ctx(facts, params, as_of))]
-    else:
-        items = facts
-        for part in rule.foreach_path.split("."):
-            items = items.get(part) if isinstance(items, dict) else None
-        subjects = []
-        for index, item in enumerate(items or ()):
-            name, key = _subject(item, index)
-            ctx = Ctx(facts, params, as_of, item, key)
-            if rule.foreach_where is not None and rule.foreach_where.run(ctx) is not True:
+        return [("", Ctx(facts, params, as_of))]
+    items = facts
+    for part in rule.foreach_path.split("."):
+        items = items.get(part) if isinstance(items, dict) else None
+    subjects = []
+    where = rule.foreach_where.run if rule.foreach_where is not None else None
+    for index, item in enumerate(items or ()):
+        name, key = _subject(item, index)
+        ctx = Ctx(facts, params, as_of, item, key)
+        if where is not None:
+            if where(ctx) is not True:
                 continue
             ctx.used = {}
-            subjects.append((name, ctx))
-    for subject, ctx in subjects:
+        subjects.append((name, ctx))
+    return subjects
+
+
+def evaluate_rule(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date) -> Iterable[tuple[str, str, Ctx]]:
+    """Yield (subject, state, ctx) for each subject of one rule (state before waivers)."""
+    for subject, ctx in rule_subjects(rule, facts, params, as_of):
         try:
             state = _decide(rule, ctx)
         except TypeError as exc:
@@ -161,56 +185,53 @@ def _unknown_message(ctx: Ctx) -> str:
     return f"缺少数据：{labels}，无法判断，需现场核实"
 
 
+def make_finding(compiled: CompiledRule, subject: str, state: str, ctx: Ctx, unit_id: str, unit_name: str,
+                 waivers: list[dict] | None, as_of: dt.date, source: str = "") -> Finding:
+    """The finding for one decided (rule, subject): message, waiver and everything that explains it."""
+    rule = compiled.rule
+    if state == "fail":
+        message = render(rule.message, ctx)
+    elif state == "unknown":
+        message = (f"{subject}：" if subject else "") + _unknown_message(ctx)
+    else:
+        message = f"{STATES[state]}：{rule.title}" + (f"（{subject}）" if subject else "")
+    waiver = None
+    if waivers and state in ("fail", "unknown"):
+        found = _waiver_for(waivers, rule.id, subject)
+        if found is not None:
+            waiver = dict(found)
+            if _waiver_valid(found, as_of):
+                state = "waived"
+                message += f"（已豁免：{found.get('document')}，有效期至 {show(found.get('expires'))}）"
+            else:
+                waiver["expired"] = True
+                message += f"（豁免已失效：{found.get('document') or '无批准文件'}，有效期至 {show(found.get('expires'))}）"
+    return Finding(unit_id, unit_name, rule.id, subject, state, rule.severity, rule.category, rule.title, message,
+                   compiled.basis_text, rule.measure, ctx.used, rule.deadline_days, rule.owner, list(rule.evidence),
+                   list(rule.catalogue), waiver, source)
+
+
+def unit_identity(facts: dict) -> tuple[str, str]:
+    unit = facts.get("unit") or {}
+    return str(unit.get("id") or ""), str(unit.get("name") or "")
+
+
 def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "") -> list[Finding]:
     """All findings of ``pack`` for one unit's derived facts."""
-    unit = facts.get("unit") or {}
-    unit_id, unit_name = str(unit.get("id") or ""), str(unit.get("name") or "")
-    waivers = facts.get("waivers")
+    unit_id, unit_name = unit_identity(facts)
+    waivers = unit_waivers(pack, facts, unit_id)
+    params = pack.params
     findings = []
     for compiled in pack.rules:
-        rule = compiled.rule
-        if not rule.enabled:
+        if not compiled.rule.enabled:
             continue
-        for subject, state, ctx in evaluate_rule(compiled, facts, pack.params, as_of):
-            if state == "fail":
-                message = render(rule.message, ctx)
-            elif state == "unknown":
-                message = (f"{subject}：" if subject else "") + _unknown_message(ctx)
-            else:
-                message = f"{STATES[state]}：{rule.title}" + (f"（{subject}）" if subject else "")
-            waiver = None
-            if state in ("fail", "unknown"):
-                found = _waiver_for(waivers, rule.id, subject)
-                if found is not None:
-                    waiver = dict(found)
-                    if _waiver_valid(found, as_of):
-                        state = "waived"
-                        message += f"（已豁免：{found.get('document')}，有效期至 {show(found.get('expires'))}）"
-                    else:
-                        waiver["expired"] = True
-                        message += f"（豁免已失效：{found.get('document') or '无批准文件'}，有效期至 {show(found.get('expires'))}）"
-            findings.append(
-                Finding(
-                    unit_id=unit_id,
-                    unit_name=unit_name,
-                    rule_id=rule.id,
-                    subject=subject,
-                    state=state,
-                    severity=rule.severity,
-                    category=rule.category,
-                    title=rule.title,
-                    message=message,
-                    basis=compiled.basis_text,
-                    measure=rule.measure,
-                    facts=ctx.used,
-                    deadline_days=rule.deadline_days,
-                    owner=rule.owner,
-                    evidence=list(rule.evidence),
-                    catalogue=list(rule.catalogue),
-                    waiver=waiver,
-                    source=source,
-                )
-            )
+        for subject, ctx in rule_subjects(compiled, facts, params, as_of):
+            try:
+                state = _decide(compiled, ctx)
+            except TypeError as exc:
+                ctx.used["计算错误"] = f"数据类型不符：{exc}"
+                state = "unknown"
+            findings.append(make_finding(compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source))
     return findings
 
 

@@ -188,6 +188,7 @@ def fact_schema() -> FactType:
     return root
 
 
+@lru_cache(maxsize=4096)
 def label_of(path: str) -> str:
     """Chinese label of a fact path, e.g. ``union.funds_review_committee`` → ``工会.经费审查委员会``."""
     node = fact_schema()

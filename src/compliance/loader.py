@@ -131,9 +131,22 @@ def decode(raw: bytes, name: str) -> str:
 
 
 def _reject_aliases(text: str, name: str) -> None:
-    """Anchors/aliases are never needed in profiles or packs and enable 'billion laughs' bombs."""
+    """Reject aliases ('billion laughs' bombs) and deep nesting from the event stream, before any tree is built.
+
+    The C composer recurses per nesting level and would crash the process on a few hundred
+    thousand levels (``[[[[…`` or ``- - - …``), so depth is checked here, iteratively.
+    """
+    depth = 0
     for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise InputError([Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）", line=mark.line + 1,
+                                          column=mark.column + 1)])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
             mark = event.start_mark
             raise InputError(
                 [Problem(name, "不支持 YAML 锚点/别名（&/*），请直接写出内容", line=mark.line + 1, column=mark.column + 1)]
@@ -141,15 +154,14 @@ def _reject_aliases(text: str, name: str) -> None:
 
 
 def _check_depth(data: Any, name: str) -> None:
-    stack: list[tuple[Any, int]] = [(data, 0)]
+    # Only containers are walked; a non-empty container at depth d puts its values at depth d + 1.
+    stack: list[tuple[Any, int]] = [(data, 0)] if isinstance(data, (dict, list)) else []
     while stack:
         node, depth = stack.pop()
-        if depth > MAX_DEPTH:
+        values = node.values() if isinstance(node, dict) else node
+        if values and depth + 1 > MAX_DEPTH:
             raise InputError([Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）")])
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
+        stack.extend((v, depth + 1) for v in values if isinstance(v, (dict, list)))
 
 
 _YAML_PROBLEMS = {
@@ -180,8 +192,7 @@ def _yaml_problem_zh(exc: yaml.MarkedYAMLError) -> str:
 def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML with the safe (C when available) loader; errors carry line and column."""
     try:
-        if "&" in text:
-            _reject_aliases(text, name)
+        _reject_aliases(text, name)
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -131,6 +131,8 @@ class Pack:
     """Where each effective value came from (``param.x``, ``rule.A1.severity`` … → file); set by tailoring."""
     disabled: dict[str, str] = field(default_factory=dict)
     """Rules switched off by a tailoring file: id → reason."""
+    waivers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Waivers from an inspector's waiver file, by unit id; merged with the profile's own."""
 
     def rule(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -46,6 +46,16 @@ def _call(token: int, batch: list) -> list:
     return _TASKS[token](batch)
 
 
+def _submit(pool: ProcessPoolExecutor, token: int, batch: list) -> Future:
+    """Submit, or a future holding the error if the pool broke meanwhile (handled where results are read)."""
+    try:
+        return pool.submit(_call, token, batch)
+    except BrokenProcessPool as exc:
+        future: Future = Future()
+        future.set_exception(exc)
+        return future
+
+
 def ordered_map(
     func: Callable[[list[T]], list[R]],
     batches: Iterable[list[T]],
@@ -71,7 +81,7 @@ def ordered_map(
                 batch = next(batches, None)
                 if batch is None:
                     break
-                pending.append((batch, pool.submit(_call, token, batch), 0))
+                pending.append((batch, _submit(pool, token, batch), 0))
             if not pending:
                 return
             batch, future, tries = pending.popleft()
@@ -80,10 +90,10 @@ def ordered_map(
             except BrokenProcessPool as exc:
                 pool.shutdown(wait=True, cancel_futures=True)
                 pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-                retry = [(b, pool.submit(_call, token, b), t) for b, _, t in pending]
+                retry = [(b, _submit(pool, token, b), t) for b, _, t in pending]
                 pending.clear()
                 if tries == 0:
-                    pending.append((batch, pool.submit(_call, token, batch), 1))
+                    pending.append((batch, _submit(pool, token, batch), 1))
                     pending.extend(retry)
                     continue
                 pending.extend(retry)

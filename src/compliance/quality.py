@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Literal
 
 from pydantic import BaseModel
 
+from .facts import add_years
 from .loader import Problem, _jsonable, field_label, locate
 from .profile import MASS_ORGS, Organization, Profile
 
@@ -47,11 +48,14 @@ def label(loc: Loc) -> str:
     return field_label(Profile, loc)
 
 
-def _get(obj: Any, *names: str) -> Any:
+def _get(obj: Any, *names: Any) -> Any:
     for name in names:
         if obj is None:
             return None
-        obj = getattr(obj, name, None)
+        if isinstance(name, int):
+            obj = obj[name] if isinstance(obj, list) and name < len(obj) else None
+        else:
+            obj = getattr(obj, name, None)
     return obj
 
 
@@ -146,10 +150,7 @@ def postponement_not_extending(profile: Profile, as_of: dt.date) -> Iterator[Iss
         until = _get(org, "postponement", "until")
         if until is None or org.last_election is None or not org.term_years:
             continue
-        try:
-            term_end = org.last_election.replace(year=org.last_election.year + org.term_years)
-        except ValueError:
-            term_end = org.last_election.replace(year=org.last_election.year + org.term_years, day=28)
+        term_end = add_years(org.last_election, org.term_years)
         if until <= term_end:
             loc = (key, "postponement", "until")
             yield Issue(loc, until.isoformat(), f"晚于本届任期届满日期 {term_end.isoformat()}",
@@ -240,8 +241,13 @@ def issues(profile: Profile, as_of: dt.date) -> Iterator[tuple[QualityCheck, Iss
             yield check, issue
 
 
-def assess(profile: Profile, as_of: dt.date, name: str = "", text: str | None = None) -> tuple[list[Problem], list[Problem]]:
-    """(errors, warnings) of ``profile`` as located problems; ``text`` is the YAML source, if any."""
+def assess(profile: Profile, as_of: dt.date, name: str = "", text: str | None = None,
+           cell_of: Callable[[Loc], str | None] | None = None) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of ``profile`` as located problems.
+
+    ``text`` is the YAML source (for line and column); ``cell_of`` maps a field path to a
+    spreadsheet cell such as ``工会!C5`` for profiles read from the XLSX form.
+    """
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for check, issue in issues(profile, as_of):
@@ -249,9 +255,10 @@ def assess(profile: Profile, as_of: dt.date, name: str = "", text: str | None = 
         if text is not None:
             line, column = locate(text, issue.loc, Profile)
         path = ".".join(str(p) for p in issue.loc)
+        cell = cell_of(issue.loc) if cell_of else None
         problem = Problem(
             file=name,
-            message=f"{issue.message}（{check.id} {check.title}）",
+            message=(f"{cell}：" if cell else "") + f"{issue.message}（{check.id} {check.title}）",
             line=line,
             column=column,
             path=f"{label(issue.loc)} ({path})",

@@ -13,7 +13,7 @@ import click
 
 from . import __version__
 from .ci_formats import Verdict, problem_text, render_junit, render_sarif
-from .cli import DATE, EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, ZhChoice, die, write_output
+from .cli import DATE, EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, ZhChoice, die, main, write_output
 from .loader import MAX_BYTES, InputError, Problem, parse_text, read_text
 from .quality import assess
 from .runner import expand_paths, validate_profile
@@ -32,13 +32,14 @@ def validate_path(path: Path, as_of: dt.date, max_bytes: int = MAX_BYTES) -> Ver
     source = str(path)
     try:
         if path.suffix.lower() in FORM_SUFFIXES:
-            from .form_xlsx import read_form
+            from .form_xlsx import read_form_cells
 
             try:
-                profile = read_form(path, max_bytes)
+                form = read_form_cells(path, max_bytes)
             except InputError as exc:
                 return Verdict(source, _tagged(exc.problems, "FORM"))
-            text = None
+            errors, warnings = assess(form.profile, as_of, source, cell_of=form.cell_of)
+            return Verdict(source, errors, warnings, form.profile.unit.id, form.profile.unit.name)
         else:
             try:
                 text = read_text(path, max_bytes)
@@ -54,8 +55,9 @@ def validate_path(path: Path, as_of: dt.date, max_bytes: int = MAX_BYTES) -> Ver
                 return Verdict(source, _tagged(exc.problems, "SCHEMA"))
         errors, warnings = assess(profile, as_of, source, text)
         return Verdict(source, errors, warnings, profile.unit.id, profile.unit.name)
-    except (MemoryError, RecursionError, ValueError, TypeError, OSError) as exc:  # pragma: no cover - defensive
-        return Verdict(source, [Problem(source, f"无法校验此文件（{type(exc).__name__}）", code="INTERNAL")])
+    except Exception as exc:  # noqa: BLE001 - one file's failure must not stop a batch
+        return Verdict(source, [Problem(source, f"无法校验此文件（内部错误 {type(exc).__name__}），请联系维护人员",
+                                        code="INTERNAL")])
 
 
 def validate_paths(files: Iterable[Path], as_of: dt.date, max_bytes: int = MAX_BYTES) -> Iterable[Verdict]:
@@ -111,7 +113,7 @@ def validate(paths: tuple[str, ...], as_of: dt.date | None, fmt: str, output: st
 
     \b
     每个错误给出 文件:行:列、字段中文名和键名、填写的值、应填写什么；警告（可疑但可能成立）单独列出。
-    目录会递归查找 .yaml/.yml/.json 文件；一个文件有错不影响其他文件。
+    目录会递归查找 .yaml/.yml/.json 档案和 .xlsx 信息采集表；一个文件有错不影响其他文件。
     退出码：0 全部通过；1 使用 --strict 且有警告；2 有文件未通过或路径不存在。
     \b
     示例：
@@ -121,11 +123,14 @@ def validate(paths: tuple[str, ...], as_of: dt.date | None, fmt: str, output: st
     """
     as_of = as_of or dt.date.today()
     files, missing = expand_paths(paths)
-    forms = [Path(p) for p in paths if Path(p).is_dir()]
-    for folder in forms:
-        files.extend(sorted(f for f in folder.rglob("*") if f.is_file() and f.suffix.lower() in FORM_SUFFIXES))
-    missing = [p for p in missing if not any(Path(p.file) == f for f in forms)]
-    _tagged(missing, "READ")
+    with_forms: set[str] = set()
+    for folder in (p for p in paths if Path(p).is_dir()):
+        found = sorted(f for f in Path(folder).rglob("*")
+                       if f.is_file() and f.suffix.lower() in FORM_SUFFIXES and not f.name.startswith("~$"))
+        files.extend(found)
+        if found:
+            with_forms.add(folder)
+    missing = _tagged([p for p in missing if p.file not in with_forms], "READ")
     verdicts: list[Verdict] = []
     stream = io.StringIO() if output or fmt != "text" else None
     for verdict in validate_paths(files, as_of):
@@ -226,15 +231,16 @@ def import_command(form: str, output: str, as_of: dt.date | None, force: bool) -
     错误指向工作表和单元格（如 基本情况!C7）。公式单元格不会被计算：以 = 开头的内容视为错误，请填写数值。
     有错误时不生成文件，退出码 2；一致性警告只提示。
     """
-    from .form_xlsx import profile_yaml, read_form
+    from .form_xlsx import profile_yaml, read_form_cells
 
     target = Path(output)
     _refuse_overwrite(target, force)
     try:
-        profile = read_form(Path(form))
+        read = read_form_cells(Path(form))
     except InputError as exc:
         die(exc.problems)
-    errors, warnings = assess(profile, as_of or dt.date.today(), form)
+    profile = read.profile
+    errors, warnings = assess(profile, as_of or dt.date.today(), form, cell_of=read.cell_of)
     for w in warnings:
         click.echo(f"警告：{problem_text(w)}", err=True)
     if errors:
@@ -248,3 +254,5 @@ def import_command(form: str, output: str, as_of: dt.date | None, force: bool) -
 
 
 COMMANDS: list[Any] = [validate, schema_command, init, import_command]
+for _command in COMMANDS:
+    main.add_command(_command)

@@ -1,0 +1,173 @@
+"""Benchmark: the floor (parse + validate) against the full check, on the same synthetic JSON Lines.
+
+    python bench/bench.py                 # 1k units (quick)
+    python bench/bench.py --size 100k     # 1k / 10k / 100k
+    python bench/bench.py --size 10k --jobs 2 --no-durable
+
+Every phase runs in its own subprocess, which reports its time and peak RSS (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+AS_OF = dt.date(2025, 11, 20)
+SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+ORG_FORMS = {"union": "基层工会委员会", "league": "团支部", "women": "妇委会", "guan": "关工委"}
+EVENT_TYPES = ["听取汇报", "专题研究", "书记参加活动", "组织活动", "培训", "推优入党"]
+ORGS = ["党组织", "工会", "共青团", "妇委会", "关工委"]
+KINDS = ["政治学习", "志愿服务", "文体活动", "技能竞赛", "巾帼建功", "关爱下一代", "联谊交流", "其他"]
+
+
+def maybe(rng: random.Random, value, p_missing: float = 0.15):
+    return None if rng.random() < p_missing else value
+
+
+def day(rng: random.Random, start: int, end: int) -> str:
+    return (dt.date(start, 1, 1) + dt.timedelta(days=rng.randrange((dt.date(end, 12, 31) - dt.date(start, 1, 1)).days))).isoformat()
+
+
+def synthetic_profile(rng: random.Random, index: int) -> dict:
+    """A plausible unit: sizes vary, sections and fields are sometimes missing, events and roster vary in length."""
+    staff = rng.choice([8, 15, 30, 60, 120, 400, 1500])
+    profile: dict = {
+        "schema_version": 1,
+        "unit": {"id": f"U-{index:07d}", "name": f"第{index}单位", "type": rng.choice(["机关", "事业单位", "国有企业", "学校"]),
+                 "staff_total": staff, "staff_female": maybe(rng, rng.randint(0, staff)),
+                 "staff_under_28": maybe(rng, rng.randint(0, staff // 3)), "league_members": maybe(rng, rng.randint(0, 40)),
+                 "retired_party_members": maybe(rng, rng.randint(0, 80)), "founded": maybe(rng, day(rng, 1950, 2015))},
+        "party": {"type": rng.choice(["机关党委", "党总支", "党支部"]), "secretary": "王书记", "term_years": rng.choice([3, 5]),
+                  "last_election": maybe(rng, day(rng, 2019, 2025)), "reelection_request_filed": maybe(rng, rng.random() < 0.6)},
+    }
+    for key, form in ORG_FORMS.items():
+        if rng.random() < 0.1:
+            continue
+        org = {"established": maybe(rng, rng.random() < 0.85, 0.05), "form": form, "leader": maybe(rng, "负责人"),
+               "members": maybe(rng, rng.randint(3, staff)), "term_years": maybe(rng, rng.choice([3, 5])),
+               "last_election": maybe(rng, day(rng, 2018, 2025)), "annual_funds": maybe(rng, rng.choice([0, 5000, 20000]))}
+        if key == "union":
+            org.update({"funds_review_committee": maybe(rng, rng.random() < 0.8), "female_committee": maybe(rng, rng.random() < 0.7),
+                        "female_members": maybe(rng, rng.randint(0, staff // 2)), "independent_account": maybe(rng, rng.random() < 0.8),
+                        "registered_members": maybe(rng, rng.randint(0, staff)), "funds_rate": maybe(rng, rng.choice([0, 1, 2]))})
+        if key == "league":
+            org["smart_league_registered"] = maybe(rng, rng.random() < 0.8)
+            org["records_reconciled_on"] = maybe(rng, day(rng, 2023, 2025))
+            if rng.random() < 0.5:
+                org["roster"] = [{"name": f"团员{j}", "birth_date": day(rng, 1993, 2005),
+                                  "league_office": "团支部书记" if j == 0 else None} for j in range(rng.randint(0, 30))]
+        profile[key] = org
+    for section, fields in {"responsibility": ["in_party_assessment", "in_secretary_review", "first_responsible_named",
+                                               "planned_together", "checked_together"],
+                            "venues": ["staff_home", "women_home", "party_room", "shared"],
+                            "media": ["website_column", "wechat_column"]}.items():
+        if rng.random() < 0.9:
+            profile[section] = {f: maybe(rng, rng.random() < 0.75) for f in fields}
+    profile["funding"] = {"in_unit_budget": maybe(rng, rng.random() < 0.8)}
+    profile["events"] = [{"date": day(rng, 2024, 2025), "type": rng.choice(EVENT_TYPES), "org": rng.choice(ORGS),
+                          "kind": maybe(rng, rng.choice(KINDS), 0.5), "title": "活动"} for _ in range(rng.randint(0, 25))]
+    if rng.random() < 0.05:
+        profile["waivers"] = [{"rule": "D3", "reason": "试点", "document": "批复〔2025〕1号", "expires": "2026-12-31"}]
+    return profile
+
+
+def generate(path: Path, units: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(units):
+            out.write(json.dumps(synthetic_profile(rng, i), ensure_ascii=False))
+            out.write("\n")
+
+
+# --- phases (each in its own process) ----------------------------------------------------------
+
+def phase(name: str, path: str, jobs: int) -> dict:
+    from compliance.pack import default_pack_path, load_pack
+    from compliance.profile import Profile
+    from compliance.stream import check_stream, iter_records
+
+    pack = load_pack(default_pack_path())
+    units = findings = errors = 0
+    start = time.perf_counter()
+    if name == "floor":
+        with open(path, "rb") as handle:
+            for line in handle:
+                Profile.model_validate(json.loads(line))
+                units += 1
+    else:
+        evaluate = None
+        if name == "durable":
+            from compliance.durable_engine import evaluator
+
+            evaluate = evaluator()
+        kwargs = {"evaluate": evaluate} if evaluate else {}
+        for outcome in check_stream(pack, iter_records([path], []), AS_OF, jobs, **kwargs):
+            units += 1
+            findings += len(outcome.findings)
+            errors += not outcome.ok
+        if evaluate:
+            evaluate.close()
+    seconds = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if jobs > 1:
+        rss = max(rss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {"units": units, "findings": findings, "errors": errors, "seconds": seconds, "rss_mb": rss / 1024}
+
+
+def run_phase(name: str, path: Path, jobs: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--phase", name, "--jobs", str(jobs), str(path)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="底线（解析+校验）与完整检查的吞吐量、峰值内存对比")
+    parser.add_argument("--size", choices=[*SIZES, "all"], default="1k", help="单位数：1k（默认）、10k、100k 或 all（三种都跑）")
+    parser.add_argument("--jobs", type=int, default=0, help="另测一行多进程（0 = CPU 核数；1 = 不测）")
+    parser.add_argument("--no-durable", action="store_true", help="不测 durable_rules 引擎")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("file", nargs="?", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args.phase, args.file, args.jobs)))
+        return
+    from compliance.durable_engine import available
+    from compliance.parallel import default_jobs
+
+    jobs = args.jobs or default_jobs()
+    sizes = list(SIZES) if args.size == "all" else [args.size]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            path = Path(tmp) / f"units-{size}.jsonl"
+            generate(path, SIZES[size])
+            floor = run_phase("floor", path, 1)
+            phases = [("(a) 底线：JSON 解析 + pydantic 校验", floor),
+                      ("(b) 完整检查（默认引擎，1 进程）", run_phase("default", path, 1))]
+            if jobs > 1:
+                phases.append((f"(b) 完整检查（默认引擎，{jobs} 进程）", run_phase("default", path, jobs)))
+            if available() and not args.no_durable:
+                phases.append(("(c) 完整检查（durable 引擎，1 进程）", run_phase("durable", path, 1)))
+            for label, r in phases:
+                rate = r["units"] / r["seconds"]
+                rows.append([size, label, r["units"], f"{r['seconds']:.2f}", f"{rate:,.0f}",
+                             f"{r['seconds'] / floor['seconds']:.2f}×", f"{r['rss_mb']:.0f}"])
+    from tabulate import tabulate
+
+    print(tabulate(rows, headers=["规模", "阶段", "单位数", "秒", "单位/秒", "相对底线", "峰值内存 MB (d)"],
+                   tablefmt="github", disable_numparse=True))
+    print(f"\nCPU 核数 {os.cpu_count()}；检查日期 {AS_OF}；每个阶段单独进程，峰值内存为该进程 ru_maxrss"
+          "（多进程一行取主进程与最大子进程中较大者）。")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,363 @@
+"""Streaming input and output, so that memory does not grow with the number of units.
+
+Input: profile files (YAML/JSON, one unit each; directories are searched recursively), JSON Lines
+files (``.jsonl``/``.ndjson``, one unit per line) and ``-`` for JSON Lines on standard input.
+:func:`iter_records` yields one :class:`Record` per unit as it reads; :func:`parse_record` turns a
+record into a validated profile, with errors located as ``file:line`` for JSON Lines.
+:func:`check_stream` checks records (in worker processes with ``jobs > 1``) and yields one
+:class:`Outcome` per record, in input order.
+
+Output: the ``json`` (one streamed document), ``jsonl`` (one finding per line) and ``csv`` writers
+write findings as they come; ``table`` and ``md`` number their rows per section across the whole run
+and therefore keep the findings in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import json
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable, Iterator, TextIO
+
+from .engine import Finding, check_unit, jsonable
+from .facts import derive
+from .loader import MAX_BYTES, InputError, Problem, parse_json, parse_text, read_text
+from .output import CSV_COLUMNS, Summary, csv_rows, render_table
+from .pack import Pack
+from .parallel import batched, default_jobs, ordered_map
+from .profile import Profile
+from .runner import expand_paths, validate_profile
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+STDIN_NAME = "标准输入"
+BATCH = 64
+
+
+@dataclass(slots=True)
+class Record:
+    """One unit to check: a whole profile file (``line`` is None) or one line of a JSON Lines input."""
+
+    file: str
+    line: int | None = None
+    text: str | None = None
+    problem: Problem | None = None
+
+    @property
+    def source(self) -> str:
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """The result for one record: findings, or the problems that stopped it (plus any warnings)."""
+
+    source: str
+    unit_id: str | None = None
+    unit_name: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# --- input ------------------------------------------------------------------------------------
+
+def is_jsonl(path: Path | str) -> bool:
+    return str(path) == "-" or Path(path).suffix.lower() in JSONL_SUFFIXES
+
+
+def iter_records(paths: Iterable[str], problems: list[Problem]) -> Iterator[Record]:
+    """Records of ``paths`` (files, directories, globs, ``-``) in order; path errors go to ``problems``."""
+    files, found = expand_paths(paths)
+    problems.extend(found)
+    for path in files:
+        name = str(path)
+        if name == "-":
+            yield from jsonl_records(sys.stdin.buffer, STDIN_NAME)
+        elif is_jsonl(path):
+            try:
+                with open(path, "rb") as handle:
+                    yield from jsonl_records(handle, name)
+            except OSError as exc:
+                yield Record(name, problem=Problem(name, f"无法读取文件：{exc.strerror or exc}"))
+        else:
+            yield Record(name)
+
+
+def jsonl_records(handle: IO[bytes], name: str, max_bytes: int = MAX_BYTES) -> Iterator[Record]:
+    """One record per non-blank line of a JSON Lines byte stream."""
+    for lineno, raw in enumerate(handle, 1):
+        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        if not raw.strip():
+            continue
+        if len(raw) > max_bytes:
+            yield Record(name, lineno, problem=Problem(name, f"该行过长（{len(raw)} 字节），上限为 {max_bytes} 字节", line=lineno))
+            continue
+        try:
+            yield Record(name, lineno, raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            yield Record(name, lineno, problem=Problem(name, "该行不是 UTF-8 编码（请另存为 UTF-8）", line=lineno))
+
+
+def _at_line(problems: list[Problem], line: int) -> list[Problem]:
+    for p in problems:
+        if p.line is None or p.line == 1:
+            p.line = line
+    return problems
+
+
+def _tag(problems: list[Problem], code: str, tag: bool) -> list[Problem]:
+    if tag:
+        for p in problems:
+            p.code = p.code or code
+    return problems
+
+
+def parse_record(record: Record, tag: bool = False) -> tuple[Profile, str | None]:
+    """The validated profile of a record and its YAML/JSON text (``None`` for a JSON line).
+
+    Raises :class:`InputError` with located problems (``file:line`` for JSON Lines); with ``tag``
+    their ``code`` tells the stage: ``READ``, ``SYNTAX`` or ``SCHEMA`` (as ``validate`` reports them).
+    """
+    if record.problem is not None:
+        raise InputError(_tag([record.problem], "READ", tag))
+    stage = "READ"
+    try:
+        if record.line is None:
+            text = read_text(Path(record.file))
+            stage = "SYNTAX"
+            data = parse_text(text, record.file)
+            stage = "SCHEMA"
+            return validate_profile(data, record.file, text), text
+        assert record.text is not None
+        stage = "SYNTAX"
+        data = parse_json(record.text, record.file)
+        stage = "SCHEMA"
+        if not isinstance(data, dict):
+            kind = "null" if data is None else type(data).__name__
+            raise InputError([Problem(record.file, f"每行应为一个 JSON 对象（单位档案），实际为 {kind}")])
+        return validate_profile(data, record.file), None
+    except InputError as exc:
+        problems = exc.problems if record.line is None else _at_line(exc.problems, record.line)
+        raise InputError(_tag(problems, stage, tag)) from None
+
+
+def _assess(profile: Profile, as_of: dt.date, record: Record, text: str | None) -> tuple[list[Problem], list[Problem]]:
+    try:
+        from .quality import assess
+    except ImportError:  # pragma: no cover - quality checks are optional
+        return [], []
+    errors, warnings = assess(profile, as_of, record.file, text)
+    if record.line is not None:
+        _at_line(errors, record.line)
+        _at_line(warnings, record.line)
+    return errors, warnings
+
+
+Evaluate = Callable[[Pack, list[tuple[dict, str]], dt.date], list["list[Finding] | Problem"]]
+
+
+def default_evaluate(pack: Pack, units: list[tuple[dict, str]], as_of: dt.date) -> list[list[Finding] | Problem]:
+    return [check_unit(pack, facts, as_of, source) for facts, source in units]
+
+
+def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: Evaluate = default_evaluate) -> list[Outcome]:
+    """Outcomes for a batch of records; a bad record becomes an outcome with problems, never an exception."""
+    outcomes: list[Outcome] = []
+    pending: list[tuple[dict, str]] = []
+    waiting: list[Outcome] = []
+    for record in records:
+        source = record.source
+        try:
+            profile, text = parse_record(record)
+            errors, warnings = _assess(profile, as_of, record, text)
+            outcome = Outcome(source, profile.unit.id, profile.unit.name, problems=errors, warnings=warnings)
+            if not errors:
+                pending.append((derive(profile, as_of), source))
+                waiting.append(outcome)
+        except InputError as exc:
+            outcome = Outcome(source, problems=exc.problems)
+        except Exception as exc:  # noqa: BLE001 - one broken record must not stop the run
+            outcome = Outcome(source, problems=[Problem(source, f"内部错误，该单位未检查：{type(exc).__name__}: {exc}")])
+        outcomes.append(outcome)
+    if pending:
+        try:
+            results = evaluate(pack, pending, as_of)
+        except Exception as exc:  # noqa: BLE001 - the batch's units become errors, the run goes on
+            results = [Problem("", f"内部错误，该单位未检查：{type(exc).__name__}: {exc}")] * len(pending)
+        for outcome, result in zip(waiting, results):
+            if isinstance(result, Problem):
+                outcome.problems.append(Problem(outcome.source, result.message))
+            else:
+                outcome.findings = result
+    return outcomes
+
+
+def check_stream(pack: Pack, records: Iterable[Record], as_of: dt.date, jobs: int | None = None,
+                 evaluate: Evaluate = default_evaluate, batch: int = BATCH) -> Iterator[Outcome]:
+    """Outcomes of ``records`` in input order; ``jobs`` processes (default: cores; small inputs stay in-process)."""
+    jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
+    batches = batched(records, batch)
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None) if jobs > 1 else None
+    if second is None:
+        yield from check_records(pack, first, as_of, evaluate)
+        yield from (o for b in batches for o in check_records(pack, b, as_of, evaluate))
+        return
+
+    def crashed(chunk: list[Record], exc: BaseException) -> list[Outcome]:
+        message = f"检查进程异常退出（{type(exc).__name__}），该单位未检查"
+        return [Outcome(r.source, problems=[Problem(r.source, message)]) for r in chunk]
+
+    def chain() -> Iterator[list[Record]]:
+        yield first
+        yield second
+        yield from batches
+
+    yield from ordered_map(lambda chunk: check_records(pack, chunk, as_of, evaluate), chain(), jobs, crashed)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+FORMATS = ("table", "md", "csv", "json", "jsonl")
+STREAMING_FORMATS = ("csv", "json", "jsonl")
+
+
+class Writer:
+    """Writes outcomes as they come; :meth:`close` finishes the document."""
+
+    def __init__(self, stream: TextIO, pack: Pack, as_of: Any):
+        self.stream = stream
+        self.pack = pack
+        self.as_of = as_of
+
+    def add(self, outcome: Outcome) -> None:
+        raise NotImplementedError
+
+    def close(self, summary: Summary, problems: list[Problem]) -> None:
+        pass
+
+
+class TableWriter(Writer):
+    """Terminal table or Markdown: rows are numbered per section, so findings are kept until the end."""
+
+    def __init__(self, stream: TextIO, pack: Pack, as_of: Any, markdown: bool = False):
+        super().__init__(stream, pack, as_of)
+        self.markdown = markdown
+        self.findings: list[Finding] = []
+
+    def add(self, outcome: Outcome) -> None:
+        self.findings.extend(f for f in outcome.findings if f.state in ("fail", "unknown", "waived"))
+
+    def close(self, summary: Summary, problems: list[Problem]) -> None:
+        self.stream.write(render_table(self.findings, summary, self.pack, self.as_of, markdown=self.markdown))
+
+
+class CsvWriter(Writer):
+    def __init__(self, stream: TextIO, pack: Pack, as_of: Any):
+        super().__init__(stream, pack, as_of)
+        self.writer = csv.writer(stream)
+        self.writer.writerow(CSV_COLUMNS)
+        self.next_row = 1
+
+    def add(self, outcome: Outcome) -> None:
+        rows = list(csv_rows(outcome.findings, self.next_row))
+        self.writer.writerows(rows)
+        self.next_row += len(rows)
+
+
+class JsonlWriter(Writer):
+    """One finding per line (all states), as in the ``findings`` list of the JSON document."""
+
+    def add(self, outcome: Outcome) -> None:
+        write = self.stream.write
+        for f in outcome.findings:
+            write(json.dumps(f.to_dict(), ensure_ascii=False))
+            write("\n")
+
+
+def _indented(value: Any, indent: str) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+
+
+class JsonWriter(Writer):
+    """The same document as :func:`compliance.output.json_document`, written as findings come.
+
+    ``units`` follow ``findings`` in the document, so their entries wait in a temporary file.
+    """
+
+    def __init__(self, stream: TextIO, pack: Pack, as_of: Any):
+        super().__init__(stream, pack, as_of)
+        from . import __version__
+
+        head = {
+            "tool": "compliance",
+            "version": __version__,
+            "pack": {"id": pack.meta.id, "title": pack.meta.title, "version": pack.meta.version},
+            "as_of": jsonable(as_of),
+        }
+        text = json.dumps(head, ensure_ascii=False, indent=2)
+        stream.write(text[: -len("\n}")] + ',\n  "findings": [')
+        self.findings = 0
+        self.units: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.unit_count = 0
+
+    def add(self, outcome: Outcome) -> None:
+        write = self.stream.write
+        for f in outcome.findings:
+            write(",\n    " if self.findings else "\n    ")
+            write(_indented(f.to_dict(), "    "))
+            self.findings += 1
+        unit = {"source": outcome.source, "ok": outcome.ok,
+                "unit_id": outcome.unit_id if outcome.ok else None,
+                "unit_name": outcome.unit_name if outcome.ok else None}
+        self.units.write((",\n    " if self.unit_count else "\n    ") + _indented(unit, "    "))
+        self.unit_count += 1
+
+    def close(self, summary: Summary, problems: list[Problem]) -> None:
+        write = self.stream.write
+        write("\n  ]" if self.findings else "]")
+        write(',\n  "units": [')
+        self.units.seek(0)
+        while chunk := self.units.read(1 << 16):
+            write(chunk)
+        self.units.close()
+        write("\n  ]" if self.unit_count else "]")
+        write(',\n  "errors": ' + _indented([p.to_dict() for p in problems], "  "))
+        write(',\n  "summary": ' + _indented(summary.to_dict(), "  "))
+        write("\n}\n")
+
+
+def make_writer(fmt: str, stream: TextIO, pack: Pack, as_of: Any) -> Writer:
+    if fmt in ("table", "md"):
+        return TableWriter(stream, pack, as_of, markdown=fmt == "md")
+    return {"csv": CsvWriter, "json": JsonWriter, "jsonl": JsonlWriter}[fmt](stream, pack, as_of)
+
+
+@contextlib.contextmanager
+def open_output(output: str | None) -> Iterator[TextIO]:
+    """Standard output, or ``output`` (CSV with a BOM so that Excel reads it as UTF-8)."""
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(target, "w", encoding="utf-8-sig" if target.suffix.lower() == ".csv" else "utf-8", newline="")
+    except OSError as exc:
+        raise InputError([Problem(output, f"无法写入输出文件：{exc.strerror or exc}")]) from None
+    with handle:
+        yield handle

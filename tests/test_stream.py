@@ -1,0 +1,160 @@
+"""Streaming input (JSON Lines, stdin, YAML directories) and streamed output of ``check``."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+from compliance.cli import main
+from compliance.output import Summary, json_document, render_csv, render_table, write_json
+from compliance.loader import InputError
+from compliance.runner import check_files, expand_paths, load_profile
+from compliance.stream import Record, check_records, iter_records, jsonl_records, parse_record
+
+from conftest import AS_OF, FIXTURES, minimal_profile
+
+
+def valid_fixtures() -> list:
+    """The fixture profiles that load (others may be work in progress or deliberately invalid)."""
+    out = []
+    for path in sorted(FIXTURES.glob("*.yaml")):
+        try:
+            out.append(load_profile(path))
+        except InputError:
+            pass
+    return out
+
+DATE = ["--as-of", AS_OF.isoformat()]
+
+
+def fixture_lines() -> list[str]:
+    return [p.model_dump_json(exclude_none=True) for p in valid_fixtures()]
+
+
+def write_jsonl(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_jsonl_file_is_one_unit_per_line_and_blank_lines_are_skipped(tmp_path: Path) -> None:
+    lines = fixture_lines()
+    path = write_jsonl(tmp_path / "units.jsonl", [lines[0], "", lines[1]])
+    records = list(iter_records([str(path)], []))
+    assert [r.source for r in records] == [f"{path}:1", f"{path}:3"]
+    assert parse_record(records[1])[0].unit.id == json.loads(lines[1])["unit"]["id"]
+
+
+def test_bad_lines_are_reported_with_file_and_line_and_the_rest_are_checked(runner, tmp_path: Path) -> None:
+    good = fixture_lines()
+    path = write_jsonl(tmp_path / "units.jsonl", [good[0], '{"unit": {"id": "X"}}', "{不是 JSON", "[1, 2]", good[1]])
+    result = runner.invoke(main, ["check", str(path), *DATE, "--format", "jsonl"])
+    assert result.exit_code == 2
+    assert f"{path}:2: 字段 单位.单位名称 (unit.name): 缺少必填项" in result.stderr
+    assert f"{path}:3:2: JSON 格式错误" in result.stderr
+    assert f"{path}:4" in result.stderr and "每行应为一个 JSON 对象" in result.stderr
+    sources = {json.loads(line)["source"] for line in result.stdout.splitlines()}
+    assert sources == {f"{path}:1", f"{path}:5"}
+
+
+def test_a_line_that_is_not_utf8_is_an_error_for_that_line_only(tmp_path: Path) -> None:
+    raw = io.BytesIO(b'{"unit": {"id": "a", "name": "b"}}\n\xff\xfe\n')
+    records = list(jsonl_records(raw, "x.jsonl"))
+    assert records[0].problem is None
+    assert records[1].problem is not None and records[1].problem.line == 2
+
+
+def test_dash_reads_json_lines_from_standard_input(runner) -> None:
+    lines = fixture_lines()
+    result = runner.invoke(main, ["check", "-", *DATE, "--format", "csv"], input="\n".join(lines) + "\n")
+    assert result.exit_code in (0, 1), result.output
+    assert "标准输入:1" in result.stdout and "标准输入:2" in result.stdout
+
+
+def test_a_directory_mixes_yaml_and_jsonl_files(runner, tmp_path: Path) -> None:
+    shutil.copy(sorted(FIXTURES.glob("*.yaml"))[0], tmp_path / "a.yaml")
+    write_jsonl(tmp_path / "b.jsonl", fixture_lines()[1:2])
+    records = list(iter_records([str(tmp_path)], []))
+    assert [r.source for r in records] == [str(tmp_path / "a.yaml"), f"{tmp_path / 'b.jsonl'}:1"]
+
+
+def _old_outputs() -> dict[str, str]:
+    """What ``check fixtures`` printed before streaming: every finding collected, then rendered."""
+    from compliance.pack import default_pack_path, load_pack
+
+    pack = load_pack(default_pack_path())
+    files, problems = expand_paths([str(FIXTURES)])
+    summary, findings, units = Summary(), [], []
+    for r in check_files(pack, files, AS_OF):
+        if not r.ok:
+            problems.extend(r.problems)
+            summary.files_with_errors += 1
+            units.append({"source": r.source, "ok": False, "unit_id": None, "unit_name": None})
+            continue
+        summary.add(r.findings)
+        findings += r.findings
+        units.append({"source": r.source, "ok": True, "unit_id": r.profile.unit.id, "unit_name": r.profile.unit.name})
+    buffer = io.StringIO()
+    write_json(json_document(findings, units, summary, problems, pack, AS_OF), buffer)
+    return {"json": buffer.getvalue(), "csv": render_csv(findings),
+            "table": render_table(findings, summary, pack, AS_OF), "md": render_table(findings, summary, pack, AS_OF, True)}
+
+
+def test_streamed_outputs_are_identical_to_the_collected_ones(runner) -> None:
+    old = _old_outputs()
+    for fmt, text in old.items():
+        result = runner.invoke(main, ["check", str(FIXTURES), *DATE, "--format", fmt, "--jobs", "1"])
+        assert result.stdout == text.replace("\r\n", "\n"), fmt  # click's Result.stdout normalises newlines
+
+
+def test_json_output_with_errors_is_a_valid_document(runner, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "u.jsonl", ["{bad", fixture_lines()[0]])
+    result = runner.invoke(main, ["check", str(path), *DATE, "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert [u["ok"] for u in doc["units"]] == [False, True]
+    assert doc["errors"][0]["line"] == 1 and doc["summary"]["files_with_errors"] == 1
+
+
+def test_jsonl_output_has_one_finding_per_line(runner) -> None:
+    result = runner.invoke(main, ["check", str(FIXTURES), *DATE, "--format", "jsonl"])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    doc = json.loads(runner.invoke(main, ["check", str(FIXTURES), *DATE, "--format", "json"]).stdout)
+    assert rows == doc["findings"]
+
+
+def test_a_record_that_breaks_the_engine_becomes_an_error_not_a_stop(pack) -> None:
+    def broken(pack, units, as_of):
+        raise RuntimeError("boom")
+
+    records = [Record("a.jsonl", 1, json.dumps(minimal_profile())), Record("a.jsonl", 2, "{")]
+    outcomes = check_records(pack, records, AS_OF, broken)
+    assert [o.ok for o in outcomes] == [False, False]
+    assert "内部错误" in outcomes[0].problems[0].message and outcomes[0].problems[0].file == "a.jsonl:1"
+    good = check_records(pack, records, AS_OF)
+    assert good[0].ok and good[0].findings and not good[1].ok
+
+
+def test_parse_record_can_tag_the_stage_of_each_problem_for_validate() -> None:
+    from compliance.loader import InputError as Error
+
+    stages = {}
+    for name, record in {"SYNTAX": Record("a.jsonl", 4, "{"), "SCHEMA": Record("a.jsonl", 5, '{"unit": {}}'),
+                         "READ": Record("missing.yaml")}.items():
+        try:
+            parse_record(record, tag=True)
+        except Error as exc:
+            stages[name] = {p.code for p in exc.problems}
+            if record.line:
+                assert {p.line for p in exc.problems} == {record.line}
+    assert stages == {"SYNTAX": {"SYNTAX"}, "SCHEMA": {"SCHEMA"}, "READ": {"READ"}}
+
+
+def test_very_deep_json_lines_are_refused_with_their_line(tmp_path: Path) -> None:
+    deep = '{"unit": {"id": "a", "name": "b"}, "notes": ' + "[" * 70 + "]" * 70 + "}"
+    records = list(jsonl_records(io.BytesIO(deep.encode() + b"\n"), "d.jsonl"))
+    try:
+        parse_record(records[0])
+        raise AssertionError("应拒绝")
+    except InputError as exc:
+        assert "嵌套层级过深" in exc.problems[0].message and exc.problems[0].line == 1
