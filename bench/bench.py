@@ -98,7 +98,17 @@ def phase(name: str, path: str, jobs: int) -> dict:
     pack = load_pack(default_pack_path())
     units = findings = errors = 0
     start = time.perf_counter()
-    if name == "floor":
+    if name.startswith("cli"):
+        from compliance.cli import main as cli
+
+        fmt = name.split("-", 1)[1]
+        try:
+            cli(["check", path, "--as-of", AS_OF.isoformat(), "--format", fmt, "-o", os.devnull, "--jobs", str(jobs)],
+                standalone_mode=False)
+        except SystemExit:
+            pass
+        units = sum(1 for _ in open(path, "rb"))
+    elif name == "floor":
         with open(path, "rb") as handle:
             for line in handle:
                 Profile.model_validate(json.loads(line))
@@ -117,9 +127,7 @@ def phase(name: str, path: str, jobs: int) -> dict:
         if evaluate:
             evaluate.close()
     seconds = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if jobs > 1:
-        rss = max(rss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return {"units": units, "findings": findings, "errors": errors, "seconds": seconds, "rss_mb": rss / 1024}
 
 
@@ -155,18 +163,21 @@ def main() -> None:
                       ("(b) 完整检查（默认引擎，1 进程）", run_phase("default", path, 1))]
             if jobs > 1:
                 phases.append((f"(b) 完整检查（默认引擎，{jobs} 进程）", run_phase("default", path, jobs)))
+            phases.append(("(b′) 命令行端到端 check --format jsonl -o /dev/null（1 进程）", run_phase("cli-jsonl", path, 1)))
+            if jobs > 1:
+                phases.append((f"(b′) 命令行端到端 check --format jsonl（{jobs} 进程）", run_phase("cli-jsonl", path, jobs)))
             if available() and not args.no_durable:
                 phases.append(("(c) 完整检查（durable 引擎，1 进程）", run_phase("durable", path, 1)))
             for label, r in phases:
                 rate = r["units"] / r["seconds"]
-                rows.append([size, label, r["units"], f"{r['seconds']:.2f}", f"{rate:,.0f}",
+                rows.append([size, label, r["units"], r["errors"], f"{r['seconds']:.2f}", f"{rate:,.0f}",
                              f"{r['seconds'] / floor['seconds']:.2f}×", f"{r['rss_mb']:.0f}"])
     from tabulate import tabulate
 
-    print(tabulate(rows, headers=["规模", "阶段", "单位数", "秒", "单位/秒", "相对底线", "峰值内存 MB (d)"],
+    print(tabulate(rows, headers=["规模", "阶段", "单位数", "错误", "秒", "单位/秒", "相对底线", "峰值内存 MB (d)"],
                    tablefmt="github", disable_numparse=True))
     print(f"\nCPU 核数 {os.cpu_count()}；检查日期 {AS_OF}；每个阶段单独进程，峰值内存为该进程 ru_maxrss"
-          "（多进程一行取主进程与最大子进程中较大者）。")
+          "（取该进程与其最大子进程——多进程的工作进程、durable_rules 工作进程——中较大者）。")
 
 
 if __name__ == "__main__":

@@ -80,6 +80,17 @@ def test_a_unit_with_nothing_reported_is_unknown_in_both_engines(pack, durable) 
     assert any(f["state"] == "unknown" for f in by_durable)
 
 
+def test_waivers_from_the_inspector_s_file_apply_in_both_engines(pack, durable) -> None:
+    import dataclasses
+
+    profile = Profile.model_validate(minimal_profile())
+    waived = dataclasses.replace(pack, waivers={"T-1": [
+        {"rule": r.id, "document": "批复〔2025〕1号", "expires": dt.date(2026, 1, 1)} for r in pack.rules[:5]]})
+    default, by_durable = both(waived, durable, profile)
+    assert by_durable == default
+    assert any(f["state"] == "waived" for f in by_durable)
+
+
 # --- random profiles ---------------------------------------------------------------------------
 
 TEXT = st.sampled_from(["张三", "工会", "共青团", "妇委会", "关工委", "党组织", "x"])

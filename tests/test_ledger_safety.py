@@ -86,11 +86,13 @@ def test_a_sync_killed_midway_leaves_the_ledger_as_before_and_a_rerun_completes_
                                   + [finding(f"N{u:03d}", f"R{r}") for u in range(60) for r in range(5)])
     marker = tmp_path / "paused"
     process = compliance_process("ledger", "sync", fixed_and_new, "--db", db, **{TEST_PAUSE_ENV: str(marker)})
-    wait_for(marker, process)
-    if not db.endswith(".sqlite"):
-        assert snapshot(db) == before, "readers see the last committed state while a sync is under way"
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
+    try:
+        wait_for(marker, process)
+        if not db.endswith(".sqlite"):
+            assert snapshot(db) == before, "readers see the last committed state while a sync is under way"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL
     assert snapshot(db) == before
     assert run(runner, "ledger", "sync", fixed_and_new, "--db", db).exit_code == 0

@@ -88,6 +88,11 @@ def test_export_refuses_to_overwrite_without_force(runner, ledger_db, tmp_path):
     assert openpyxl.load_workbook(path)[SHEET].max_row == 4
 
 
+def test_export_for_one_unit_contains_only_its_items(runner, ledger_db, tmp_path):
+    ws = openpyxl.load_workbook(export(runner, ledger_db, tmp_path / "U2.xlsx", "--unit", "U2"))[SHEET]
+    assert [row[1] for row in ws.iter_rows(min_row=2, values_only=True)] == ["单位U2"]
+
+
 def test_import_shows_the_changes_with_dry_run_and_applies_them_with_history(runner, ledger_db, tmp_path):
     item_id = show(runner, ledger_db, "U1/B2")["id"]
     exported = export(runner, ledger_db, tmp_path / "台账.xlsx")

@@ -151,15 +151,16 @@ def check(paths: tuple[str, ...], pack_path: str | None, as_of: dt.date | None, 
     try:
         with open_output(output) as stream:
             writer = make_writer(fmt, stream, pack, as_of)
-            for result in check_stream(pack, records, as_of, jobs, evaluate):
+            render = writer.render if writer.streaming else None
+            for result in check_stream(pack, records, as_of, jobs, evaluate, render=render):
                 for warning in result.warnings:
                     click.echo(f"警告：{warning.format()}", err=True)
                 if not result.ok:
                     problems.extend(result.problems)
                     summary.files_with_errors += 1
                 else:
-                    summary.add(result.findings)
-                    failing = failing or at_or_above(result.findings, fail_on)
+                    result.count_into(summary)
+                    failing = failing or result.fails_at_or_above(fail_on)
                 writer.add(result)
             writer.close(summary, problems)
     except InputError as exc:

@@ -25,11 +25,12 @@ import datetime as dt
 import itertools
 import multiprocessing
 import os
+import time
 from dataclasses import dataclass
 from typing import Any, Union
 
 from .conditions import COMBINATORS, Compiled, Compiler, Ctx
-from .engine import Finding, make_finding, rule_subjects, unit_identity
+from .engine import Finding, make_finding, rule_subjects, unit_identity, unit_waivers
 from .facts import fact_schema
 from .loader import InputError, Problem
 from .pack import CompiledRule, Foreach, Pack
@@ -37,6 +38,7 @@ from .pack import CompiledRule, Foreach, Pack
 TIMEOUT_BASE = 30.0
 TIMEOUT_PER_CASE = 0.01
 STARTUP_TIMEOUT = 60.0
+SETTLE_LIMIT = 10.0
 
 # A condition tree: ("leaf", index) | ("all" | "any", [trees]) | ("not", tree) | ("true",) for no ``when``.
 Tree = Union[tuple[str, int], tuple[str, list], tuple[str, Any]]
@@ -230,6 +232,12 @@ def _worker(conn: Any, name: str, shapes: list[tuple[Any, Any]]) -> None:
             results.clear()
             if facts:
                 dl.assert_facts(name, facts)
+                # Actions the session could not run at once are run by durable_rules' own dispatch thread.
+                waiting, deadline = keys, time.monotonic() + SETTLE_LIMIT
+                while waiting and time.monotonic() < deadline:
+                    waiting = [k for k in waiting if k not in results]
+                    if waiting:
+                        time.sleep(0.001)
                 dl.retract_facts(name, facts)
             conn.send(("ok", [results.get(k) for k in keys]))
         except Exception as exc:  # noqa: BLE001
@@ -410,12 +418,12 @@ class DurableEvaluator:
         except DurableError as exc:
             return [Problem("", f"{exc}；该单位未检查（可改用默认引擎 --engine default）")] * len(units)
         try:
-            return self._findings(units, pending, states, as_of)
+            return self._findings(pack, units, pending, states, as_of)
         except DurableError as exc:
             return [Problem("", f"{exc}；该单位未检查（可改用默认引擎 --engine default）")] * len(units)
 
     @staticmethod
-    def _findings(units: list[tuple[dict, str]], pending: list, states: list[str], as_of: dt.date) -> list[list[Finding] | Problem]:
+    def _findings(pack: Pack, units: list[tuple[dict, str]], pending: list, states: list[str], as_of: dt.date) -> list[list[Finding] | Problem]:
         out: list[list[Finding] | Problem] = [[] for _ in units]
         for (u, plan, subject, ctx, values, used, errors), state in zip(pending, states):
             facts, source = units[u]
@@ -431,7 +439,7 @@ class DurableEvaluator:
             findings = out[u]
             assert isinstance(findings, list)
             findings.append(make_finding(plan.compiled, subject, state, ctx, unit_id, unit_name,
-                                         facts.get("waivers"), as_of, source))
+                                         unit_waivers(pack, facts, unit_id), as_of, source))
         return out
 
 

@@ -39,7 +39,7 @@ TRANSITIONS: dict[str, set[str]] = {
     CLOSED: set(),
     WAIVED: set(),
 }
-UNIT_STATUSES = {WORKING, DONE}
+UNIT_STATUSES = (WORKING, DONE)
 CLEAN_RESULTS = {"pass", "not_applicable", "absent"}
 RESULT_ZH = {"fail": "不符合", "unknown": "待核实", "waived": "豁免", "pass": "符合",
              "not_applicable": "不适用", "absent": "未再出现"}
@@ -436,7 +436,7 @@ def check_transition(item: Item, new: str, *, unit: bool = False) -> None:
     if old == WAIVED:
         raise LedgerError(f"{where} 处于豁免状态，由档案中的豁免登记决定；豁免到期或撤销后检查并同步台账会自动转入整改")
     if unit and new not in UNIT_STATUSES:
-        raise LedgerError(f"{where}：单位只能将完成情况填为 {' / '.join(sorted(UNIT_STATUSES))}，「{new}」须由督查方确认")
+        raise LedgerError(f"{where}：单位只能将完成情况填为 {' / '.join(UNIT_STATUSES)}，「{new}」须由督查方确认")
     if new == CLOSED and old != DONE:
         raise LedgerError(f"{where} 当前为「{old}」，不能直接销号：应先整改并标记为「{DONE}」，经复查验收后再销号")
     if new not in TRANSITIONS[old]:

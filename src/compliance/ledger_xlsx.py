@@ -63,7 +63,7 @@ def write_workbook(items: list[Item], path: Path, as_of: dt.date) -> None:
     status = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=False,
                             showErrorMessage=True, errorTitle="完成情况",
                             error="请从下拉列表中选择：" + "、".join(STATUSES),
-                            promptTitle="完成情况", prompt="单位可填：" + "、".join(sorted(UNIT_STATUSES)), showInputMessage=True)
+                            promptTitle="完成情况", prompt="单位可填：" + "、".join(UNIT_STATUSES), showInputMessage=True)
     ws.add_data_validation(status)
     status.add(f"{col['完成情况']}2:{col['完成情况']}{last}")
     overdue = PatternFill("solid", fgColor="F8CBAD")
@@ -83,7 +83,7 @@ def write_workbook(items: list[Item], path: Path, as_of: dt.date) -> None:
     lines = [
         f"整改台账（导出日期 {as_of.isoformat()}，共 {len(items)} 项）",
         "单位可填写的列：" + "、".join(UNIT_OWNED) + "。",
-        "完成情况：单位可填「" + "」或「".join(sorted(UNIT_STATUSES)) + f"」；「{CLOSED}」须经复查验收，由督查方确认。",
+        "完成情况：单位可填「" + "」或「".join(UNIT_STATUSES) + f"」；「{CLOSED}」须经复查验收，由督查方确认。",
         "问题描述、依据条款、单位、问题来源/类别、整改时限、销号时间由督查方维护，修改后导入会被拒绝。",
         "整改时限底色为红色表示已逾期。请勿删除隐藏的「事项编号」「版本」列，不要新增行或填写公式。",
         "填好后交回，由督查方执行：compliance ledger import 文件.xlsx --dry-run 预览，再去掉 --dry-run 导入。",

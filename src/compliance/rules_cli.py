@@ -61,8 +61,8 @@ def params_of(rule: CompiledRule) -> list[str]:
 _PATH = re.compile(r"(?<![\w.])(?:item|this|[a-z_]+)(?:\.[a-z_]+)+")
 
 
-def _label(path: str, lists: tuple[str, ...]) -> str:
-    """Chinese label of a fact path; ``item.*`` is the current organization, ``this.*`` an element of ``lists``."""
+def _label(path: str, lists: tuple[str, ...] = ("events", "league.roster")) -> str:
+    """Chinese label of a fact path; ``item.*`` is the current organization, ``this.*`` a counted element."""
     head, _, rest = path.partition(".")
     if head == "item":
         return "对象." + label_of(f"all_orgs.{rest}").split(".", 1)[1]
@@ -75,10 +75,9 @@ def _label(path: str, lists: tuple[str, ...]) -> str:
     return label_of(path) if head in fact_schema().children else path
 
 
-def readable(text: str, paths: list[str]) -> str:
+def readable(text: str) -> str:
     """A compiled condition's text with fact paths replaced by their Chinese labels."""
-    lists = tuple(p for p in paths if not p.startswith("this.") and "." not in p or p.endswith("roster"))
-    return _PATH.sub(lambda m: _label(m.group(0), lists or ("events",)), text)
+    return _PATH.sub(lambda m: _label(m.group(0)), text)
 
 
 def _param_value(value: Any) -> str:
@@ -184,10 +183,10 @@ def _show_rule(pack: Pack, compiled: CompiledRule) -> None:
     if compiled.foreach_path:
         where = compiled.foreach_where
         lines.append(f"逐项检查：{label_of(compiled.foreach_path)}（{compiled.foreach_path}）"
-                     + (f"，筛选：{readable(where.text, where.paths)}" if where else ""))
+                     + (f"，筛选：{readable(where.text)}" if where else ""))
     when = compiled.when
-    lines.append(f"适用条件：{readable(when.text, when.paths) if when else '所有单位'}")
-    lines.append(f"要求：{readable(compiled.expect.text, compiled.expect.paths)}")
+    lines.append(f"适用条件：{readable(when.text) if when else '所有单位'}")
+    lines.append(f"要求：{readable(compiled.expect.text)}")
     paths = [p for c in (compiled.foreach_where, when, compiled.expect) if c for p in c.paths]
     lines.append(f"事实路径：{'、'.join(dict.fromkeys(paths))}")
     lines.append(f"问题描述：{r.message}")

@@ -18,18 +18,20 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
+import io
 import json
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator, TextIO
 
-from .engine import Finding, check_unit, jsonable
+from .engine import Finding, at_or_above, check_unit, jsonable
 from .facts import derive
 from .loader import MAX_BYTES, InputError, Problem, parse_json, parse_text, read_text
 from .output import CSV_COLUMNS, Summary, csv_rows, render_table
-from .pack import Pack
+from .pack import SEVERITY_RANK, Pack
 from .parallel import batched, default_jobs, ordered_map
 from .profile import Profile
 from .runner import expand_paths, validate_profile
@@ -63,10 +65,35 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    rendered: Any = None
+    states: Counter | None = None
+    fails: Counter | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def compact(self, render: Callable[["Outcome"], Any]) -> "Outcome":
+        """Render the findings now (in the worker) and keep only counters, so little crosses processes."""
+        self.rendered = render(self)
+        self.states = Counter(f.state for f in self.findings)
+        self.fails = Counter(f.severity for f in self.findings if f.state == "fail")
+        self.findings = []
+        return self
+
+    def count_into(self, summary: Summary) -> None:
+        """Add this unit to the run's counters (like :meth:`Summary.add`, also after :meth:`compact`)."""
+        if self.states is None:
+            summary.add(self.findings)
+            return
+        summary.units += 1
+        summary.states.update(self.states)
+        summary.fail_by_severity.update(self.fails or {})
+
+    def fails_at_or_above(self, threshold: str) -> bool:
+        if self.fails is None:
+            return at_or_above(self.findings, threshold)
+        return any(SEVERITY_RANK[s] >= SEVERITY_RANK[threshold] for s in self.fails)
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -204,17 +231,27 @@ def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: E
 
 
 def check_stream(pack: Pack, records: Iterable[Record], as_of: dt.date, jobs: int | None = None,
-                 evaluate: Evaluate = default_evaluate, batch: int = BATCH) -> Iterator[Outcome]:
-    """Outcomes of ``records`` in input order; ``jobs`` processes (default: cores; small inputs stay in-process)."""
+                 evaluate: Evaluate = default_evaluate, batch: int = BATCH,
+                 render: Callable[[Outcome], Any] | None = None) -> Iterator[Outcome]:
+    """Outcomes of ``records`` in input order; ``jobs`` processes (default: cores; small inputs stay in-process).
+
+    With ``render`` (e.g. :meth:`Writer.render`), each outcome is rendered where it was checked and
+    reduced to counters (:meth:`Outcome.compact`), which keeps the parent process light.
+    """
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
+
+    def work(chunk: list[Record]) -> list[Outcome]:
+        outcomes = check_records(pack, chunk, as_of, evaluate)
+        return [o.compact(render) for o in outcomes] if render is not None else outcomes
+
     batches = batched(records, batch)
     first = next(batches, None)
     if first is None:
         return
     second = next(batches, None) if jobs > 1 else None
     if second is None:
-        yield from check_records(pack, first, as_of, evaluate)
-        yield from (o for b in batches for o in check_records(pack, b, as_of, evaluate))
+        yield from work(first)
+        yield from (o for b in batches for o in work(b))
         return
 
     def crashed(chunk: list[Record], exc: BaseException) -> list[Outcome]:
@@ -226,7 +263,7 @@ def check_stream(pack: Pack, records: Iterable[Record], as_of: dt.date, jobs: in
         yield second
         yield from batches
 
-    yield from ordered_map(lambda chunk: check_records(pack, chunk, as_of, evaluate), chain(), jobs, crashed)
+    yield from ordered_map(work, chain(), jobs, crashed)
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -236,12 +273,22 @@ STREAMING_FORMATS = ("csv", "json", "jsonl")
 
 
 class Writer:
-    """Writes outcomes as they come; :meth:`close` finishes the document."""
+    """Writes outcomes as they come; :meth:`close` finishes the document.
+
+    :meth:`render` turns one outcome into text without touching the writer's state, so that worker
+    processes can do it; :meth:`add` then only writes (numbering rows where the format needs it).
+    """
+
+    streaming = True
 
     def __init__(self, stream: TextIO, pack: Pack, as_of: Any):
         self.stream = stream
         self.pack = pack
         self.as_of = as_of
+
+    @staticmethod
+    def render(outcome: Outcome) -> Any:
+        return None
 
     def add(self, outcome: Outcome) -> None:
         raise NotImplementedError
@@ -252,6 +299,8 @@ class Writer:
 
 class TableWriter(Writer):
     """Terminal table or Markdown: rows are numbered per section, so findings are kept until the end."""
+
+    streaming = False
 
     def __init__(self, stream: TextIO, pack: Pack, as_of: Any, markdown: bool = False):
         super().__init__(stream, pack, as_of)
@@ -266,26 +315,42 @@ class TableWriter(Writer):
 
 
 class CsvWriter(Writer):
+    """CSV rows of the non-passing findings; the row number (序号) is added when writing."""
+
     def __init__(self, stream: TextIO, pack: Pack, as_of: Any):
         super().__init__(stream, pack, as_of)
-        self.writer = csv.writer(stream)
-        self.writer.writerow(CSV_COLUMNS)
+        csv.writer(stream).writerow(CSV_COLUMNS)
         self.next_row = 1
 
+    @staticmethod
+    def render(outcome: Outcome) -> list[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        rows = []
+        for row in csv_rows(outcome.findings, 0):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(row[1:])
+            rows.append(buffer.getvalue())
+        return rows
+
     def add(self, outcome: Outcome) -> None:
-        rows = list(csv_rows(outcome.findings, self.next_row))
-        self.writer.writerows(rows)
-        self.next_row += len(rows)
+        rows = outcome.rendered if outcome.rendered is not None else self.render(outcome)
+        write = self.stream.write
+        for row in rows:
+            write(f"{self.next_row},{row}")
+            self.next_row += 1
 
 
 class JsonlWriter(Writer):
     """One finding per line (all states), as in the ``findings`` list of the JSON document."""
 
+    @staticmethod
+    def render(outcome: Outcome) -> str:
+        return "".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in outcome.findings)
+
     def add(self, outcome: Outcome) -> None:
-        write = self.stream.write
-        for f in outcome.findings:
-            write(json.dumps(f.to_dict(), ensure_ascii=False))
-            write("\n")
+        self.stream.write(outcome.rendered if outcome.rendered is not None else self.render(outcome))
 
 
 def _indented(value: Any, indent: str) -> str:
@@ -314,12 +379,16 @@ class JsonWriter(Writer):
         self.units: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.unit_count = 0
 
+    @staticmethod
+    def render(outcome: Outcome) -> tuple[int, str]:
+        items = [_indented(f.to_dict(), "    ") for f in outcome.findings]
+        return len(items), ",\n    ".join(items)
+
     def add(self, outcome: Outcome) -> None:
-        write = self.stream.write
-        for f in outcome.findings:
-            write(",\n    " if self.findings else "\n    ")
-            write(_indented(f.to_dict(), "    "))
-            self.findings += 1
+        count, text = outcome.rendered if outcome.rendered is not None else self.render(outcome)
+        if count:
+            self.stream.write((",\n    " if self.findings else "\n    ") + text)
+            self.findings += count
         unit = {"source": outcome.source, "ok": outcome.ok,
                 "unit_id": outcome.unit_id if outcome.ok else None,
                 "unit_name": outcome.unit_name if outcome.ok else None}
