@@ -34,17 +34,21 @@ def maybe(rng: random.Random, value, p_missing: float = 0.15):
 
 
 def day(rng: random.Random, start: int, end: int) -> str:
-    return (dt.date(start, 1, 1) + dt.timedelta(days=rng.randrange((dt.date(end, 12, 31) - dt.date(start, 1, 1)).days))).isoformat()
+    """A date in [start, end], never after the check date (profiles describe the past)."""
+    last = min(dt.date(end, 12, 31), AS_OF)
+    return (dt.date(start, 1, 1) + dt.timedelta(days=rng.randrange((last - dt.date(start, 1, 1)).days))).isoformat()
 
 
 def synthetic_profile(rng: random.Random, index: int) -> dict:
     """A plausible unit: sizes vary, sections and fields are sometimes missing, events and roster vary in length."""
     staff = rng.choice([8, 15, 30, 60, 120, 400, 1500])
+    female = rng.randint(0, staff)
+    league_members = rng.randint(0, min(40, staff))
     profile: dict = {
         "schema_version": 1,
         "unit": {"id": f"U-{index:07d}", "name": f"第{index}单位", "type": rng.choice(["机关", "事业单位", "国有企业", "学校"]),
-                 "staff_total": staff, "staff_female": maybe(rng, rng.randint(0, staff)),
-                 "staff_under_28": maybe(rng, rng.randint(0, staff // 3)), "league_members": maybe(rng, rng.randint(0, 40)),
+                 "staff_total": staff, "staff_female": maybe(rng, female),
+                 "staff_under_28": maybe(rng, rng.randint(0, staff // 3)), "league_members": maybe(rng, league_members),
                  "retired_party_members": maybe(rng, rng.randint(0, 80)), "founded": maybe(rng, day(rng, 1950, 2015))},
         "party": {"type": rng.choice(["机关党委", "党总支", "党支部"]), "secretary": "王书记", "term_years": rng.choice([3, 5]),
                   "last_election": maybe(rng, day(rng, 2019, 2025)), "reelection_request_filed": maybe(rng, rng.random() < 0.6)},
@@ -52,19 +56,24 @@ def synthetic_profile(rng: random.Random, index: int) -> dict:
     for key, form in ORG_FORMS.items():
         if rng.random() < 0.1:
             continue
-        org = {"established": maybe(rng, rng.random() < 0.85, 0.05), "form": form, "leader": maybe(rng, "负责人"),
-               "members": maybe(rng, rng.randint(3, staff)), "term_years": maybe(rng, rng.choice([3, 5])),
+        established = maybe(rng, rng.random() < 0.85, 0.05)
+        if established is False:
+            profile[key] = {"established": False}
+            continue
+        members = league_members if key == "league" else rng.randint(1, staff)
+        org = {"established": established, "form": form, "leader": maybe(rng, "负责人"),
+               "members": maybe(rng, members), "term_years": maybe(rng, rng.choice([3, 5])),
                "last_election": maybe(rng, day(rng, 2018, 2025)), "annual_funds": maybe(rng, rng.choice([0, 5000, 20000]))}
         if key == "union":
             org.update({"funds_review_committee": maybe(rng, rng.random() < 0.8), "female_committee": maybe(rng, rng.random() < 0.7),
-                        "female_members": maybe(rng, rng.randint(0, staff // 2)), "independent_account": maybe(rng, rng.random() < 0.8),
-                        "registered_members": maybe(rng, rng.randint(0, staff)), "funds_rate": maybe(rng, rng.choice([0, 1, 2]))})
+                        "female_members": maybe(rng, rng.randint(0, min(female, members))), "independent_account": maybe(rng, rng.random() < 0.8),
+                        "registered_members": maybe(rng, rng.randint(0, members)), "funds_rate": maybe(rng, rng.choice([0, 1, 2]))})
         if key == "league":
             org["smart_league_registered"] = maybe(rng, rng.random() < 0.8)
             org["records_reconciled_on"] = maybe(rng, day(rng, 2023, 2025))
             if rng.random() < 0.5:
                 org["roster"] = [{"name": f"团员{j}", "birth_date": day(rng, 1993, 2005),
-                                  "league_office": "团支部书记" if j == 0 else None} for j in range(rng.randint(0, 30))]
+                                  "league_office": "团支部书记" if j == 0 else None} for j in range(members)]
         profile[key] = org
     for section, fields in {"responsibility": ["in_party_assessment", "in_secretary_review", "first_responsible_named",
                                                "planned_together", "checked_together"],
@@ -108,6 +117,16 @@ def phase(name: str, path: str, jobs: int) -> dict:
         except SystemExit:
             pass
         units = sum(1 for _ in open(path, "rb"))
+    elif name == "engine":
+        from compliance.engine import check_unit
+        from compliance.facts import derive
+        from compliance.loader import parse_json
+
+        with open(path, "rb") as handle:
+            for line in handle:
+                profile = Profile.model_validate(parse_json(line.decode("utf-8"), path))
+                findings += len(check_unit(pack, derive(profile, AS_OF), AS_OF, path))
+                units += 1
     elif name == "floor":
         with open(path, "rb") as handle:
             for line in handle:
@@ -160,14 +179,15 @@ def main() -> None:
             generate(path, SIZES[size])
             floor = run_phase("floor", path, 1)
             phases = [("(a) 底线：JSON 解析 + pydantic 校验", floor),
-                      ("(b) 完整检查（默认引擎，1 进程）", run_phase("default", path, 1))]
+                      ("(b) 解析 + 校验 + 派生 + 全部规则（默认引擎，不含数据质量检查）", run_phase("engine", path, 1)),
+                      ("(b) 完整检查流水线 check_stream（含数据质量检查，1 进程）", run_phase("default", path, 1))]
             if jobs > 1:
-                phases.append((f"(b) 完整检查（默认引擎，{jobs} 进程）", run_phase("default", path, jobs)))
+                phases.append((f"(b) 完整检查流水线 check_stream（{jobs} 进程）", run_phase("default", path, jobs)))
             phases.append(("(b′) 命令行端到端 check --format jsonl -o /dev/null（1 进程）", run_phase("cli-jsonl", path, 1)))
             if jobs > 1:
                 phases.append((f"(b′) 命令行端到端 check --format jsonl（{jobs} 进程）", run_phase("cli-jsonl", path, jobs)))
             if available() and not args.no_durable:
-                phases.append(("(c) 完整检查（durable 引擎，1 进程）", run_phase("durable", path, 1)))
+                phases.append(("(c) 完整检查流水线（durable 引擎，1 进程）", run_phase("durable", path, 1)))
             for label, r in phases:
                 rate = r["units"] / r["seconds"]
                 rows.append([size, label, r["units"], r["errors"], f"{r['seconds']:.2f}", f"{rate:,.0f}",

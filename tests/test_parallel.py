@@ -60,10 +60,20 @@ def test_jobs_give_the_same_output_as_one_process_on_a_large_jsonl(runner, tmp_p
         units.append(json.dumps(data, ensure_ascii=False) if i != 77 else "{broken")
     path = tmp_path / "many.jsonl"
     path.write_text("\n".join(units) + "\n", encoding="utf-8")
-    args = ["check", str(path), "--as-of", AS_OF.isoformat(), "--format", "csv"]
-    one = runner.invoke(main, args + ["--jobs", "1"])
-    three = runner.invoke(main, args + ["--jobs", "3"])
-    assert three.stdout == one.stdout
-    assert three.exit_code == one.exit_code == 2
-    assert f"{path}:78:2: JSON 格式错误" in three.stderr
-    assert "U-149" in three.stdout
+    for fmt in ("csv", "table", "json"):
+        args = ["check", str(path), "--as-of", AS_OF.isoformat(), "--format", fmt]
+        one = runner.invoke(main, args + ["--jobs", "1"])
+        three = runner.invoke(main, args + ["--jobs", "3"])
+        assert three.stdout == one.stdout, fmt
+        assert three.exit_code == one.exit_code == 2
+        assert f"{path}:78:2: JSON 格式错误" in three.stderr
+        assert ("共检查 149 个单位" if fmt == "table" else "U-149") in three.stdout
+
+
+def test_a_batch_whose_results_cannot_come_back_becomes_errors_only_for_that_batch() -> None:
+    def unpicklable_on_3(batch: list[int]) -> list[object]:
+        return [(lambda: n) if n == 3 else n for n in batch]
+
+    results = list(ordered_map(unpicklable_on_3, batched(range(8), 2), jobs=2,
+                               on_crash=lambda batch, exc: [f"error {n}" for n in batch]))
+    assert results == [0, 1, "error 2", "error 3", 4, 5, 6, 7]

@@ -158,3 +158,40 @@ def test_very_deep_json_lines_are_refused_with_their_line(tmp_path: Path) -> Non
         raise AssertionError("应拒绝")
     except InputError as exc:
         assert "嵌套层级过深" in exc.problems[0].message and exc.problems[0].line == 1
+
+
+def test_the_fast_json_encoders_write_exactly_what_json_dumps_writes(pack) -> None:
+    import datetime as dt
+
+    from compliance.engine import check_unit
+    from compliance.facts import derive
+    from compliance.profile import Profile
+    from compliance.stream import encode_findings, pretty
+
+    profile = Profile.model_validate(minimal_profile(
+        unit={"name": '引号"与\\反斜杠\t制表', "staff_total": 30},
+        waivers=[{"rule": r.id, "document": "批复", "expires": "2020-01-01"} for r in pack.rules]))
+    findings = check_unit(pack, derive(profile, AS_OF), AS_OF, "a.jsonl:7")
+    findings[0].facts = {"列表": [dt.date(2025, 1, 2), 1.5, None, {"嵌套": []}], "空": {}, "真": True}
+    assert any(f.waiver for f in findings)
+    expected = [json.dumps(f.to_dict(), ensure_ascii=False) for f in findings]
+    assert encode_findings(findings) == expected
+    indented = [json.dumps(f.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ") for f in findings]
+    assert encode_findings(findings, "    ") == indented
+    value = {"a": [1, 2.5, -0.0, 1e20, {"b": None}], 3: "x", None: True, "c": [[]]}
+    assert pretty(value, "  ") == json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+
+
+def test_count_skips_items_whose_leading_equality_fails_with_the_same_result() -> None:
+    """The fast path of ``count`` (used on every unit of a large run) keeps three-valued counting."""
+    from compliance.conditions import Compiler, Ctx, FactType
+
+    event = FactType("object", children={"type": FactType("str"), "n": FactType("int")})
+    schema = FactType("object", children={"events": FactType("list", element=event)})
+    spec = {"count": {"of": "events", "where": {"all": [{"fact": "this.type", "eq": "a"}, {"fact": "this.n", "gt": 1}]}},
+            "gte": 2, "label": "次数"}
+    compiled = Compiler(schema, {}).compile(spec, "t")
+    events = [{"type": "b", "n": "不是数字"}, {"type": "a", "n": 2}, {"type": None, "n": 5}, {"type": "a", "n": 0}]
+    ctx = Ctx({"events": events}, {}, AS_OF)
+    assert compiled.run(ctx) is None  # 1 certain + 1 unknown: "≥ 2" cannot be decided
+    assert ctx.used == {"次数": "1–2"}

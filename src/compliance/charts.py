@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import os
 import warnings
 from typing import Sequence
@@ -67,6 +68,7 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], titl
     from matplotlib.ticker import PercentFormatter
 
     family = cjk_font()
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # "weight normal not found" for WenQuanYi
     fonts = {"fontfamily": [family, "DejaVu Sans"]} if family else {}
     height = max(2.6, 0.42 * len(labels) + 1.4)
     fig = Figure(figsize=(8, height), dpi=150)

@@ -151,8 +151,7 @@ def check(paths: tuple[str, ...], pack_path: str | None, as_of: dt.date | None, 
     try:
         with open_output(output) as stream:
             writer = make_writer(fmt, stream, pack, as_of)
-            render = writer.render if writer.streaming else None
-            for result in check_stream(pack, records, as_of, jobs, evaluate, render=render):
+            for result in check_stream(pack, records, as_of, jobs, evaluate, render=writer.render):
                 for warning in result.warnings:
                     click.echo(f"警告：{warning.format()}", err=True)
                 if not result.ok:
@@ -179,3 +178,4 @@ from .ledger_cli import ledger as _ledger  # noqa: E402
 main.add_command(_ledger)
 from .rules_cli import rules as _rules  # noqa: E402
 main.add_command(_rules)
+from . import report_cli  # noqa: E402,F401  (registers report)

@@ -126,6 +126,9 @@ class Compiled:
     run: Evaluator
     text: str
     paths: list[str]
+    # For ``count``: (key, literal) when the condition is False for every dict item whose ``key`` is
+    # reported and differs from ``literal`` (a leading ``this.key eq literal``), so those can be skipped.
+    skip_unless: tuple[str, Any] | None = None
 
 
 class Compiler:
@@ -222,7 +225,7 @@ class Compiler:
         joiner = " 且 " if op == "all" else " 或 "
         text = joiner.join(f"（{p.text}）" if len(parts) > 1 else p.text for p in parts)
         if len(runs) == 1:
-            return Compiled(runs[0], text, paths)
+            return Compiled(runs[0], text, paths, parts[0].skip_unless)
         if op == "all":
 
             def all_of(ctx: Ctx) -> bool | None:
@@ -235,7 +238,7 @@ class Compiler:
                         unknown = True
                 return None if unknown else True
 
-            return Compiled(all_of, text, paths)
+            return Compiled(all_of, text, paths, parts[0].skip_unless)
 
         def any_of(ctx: Ctx) -> bool | None:
             unknown = False
@@ -296,7 +299,13 @@ class Compiler:
                 return r if r is None or r is False else True
 
         paths = [path] if record else []
-        return Compiled(leaf, text, paths)
+        skip = None
+        ops = self._ops(spec, where, ("fact",))
+        parts = path.split(".")
+        if (not record and len(parts) == 2 and len(ops) == 1 and ops[0][0] == "eq"
+                and not isinstance(ops[0][1], dict) and ops[0][1] is not None):
+            skip = (parts[1], ops[0][1])
+        return Compiled(leaf, text, paths, skip)
 
     def _count(self, spec: dict, where: str) -> Compiled:
         body = spec["count"]
@@ -322,6 +331,7 @@ class Compiler:
         tests = tuple(c for c, _ in checks)
         text = " 且 ".join(f"{label} {t}" for _, t in checks)
         frun = filt.run if filt else None
+        skip = filt.skip_unless if filt else None
 
         def count(ctx: Ctx) -> bool | None:
             items = get(ctx)
@@ -335,6 +345,10 @@ class Compiler:
             else:
                 saved = ctx.this
                 for element in items:
+                    if skip is not None and isinstance(element, dict):
+                        value = element.get(skip[0])
+                        if value is not None and not value == skip[1]:
+                            continue
                     ctx.this = element
                     r = frun(ctx)
                     if r is True:

@@ -6,17 +6,23 @@ condition (one fact compared with a value, or a ``count``) to true / false / unk
 (rule, subject) becomes one durable_rules **fact** ``{r: rule, l0: "t", l1: "u", …}``. The pack is
 compiled into one durable_rules ruleset: for every rule, one durable rule per outcome (符合 / 不符合 /
 待核实 / 不适用) whose condition is the three-valued (Kleene) logic of the rule's ``when``/``expect``
-tree written out over the leaf values, so that exactly one of them matches each fact. durable_rules
+tree written out over the leaf values (as alternatives of "leaf i is t / is not f / …"), so that
+exactly one outcome matches each fact. durable_rules
 therefore decides every state; Python then replays the tree over the same leaf values to rebuild the
 facts used (the default engine records facts in evaluation order, with short-circuit) and refuses any
 disagreement.
 
 Measured durable_rules 2.0.28 problems and how they are avoided: only facts are asserted (one rule
 fires per *event*); the outcome rules are exhaustive, so "no rule matched" cannot happen; no negation
-(``$nex``) is used; all facts go to one session and are retracted by the action that classifies them
-(no ``delete_state``, no thousands of sessions). The matcher runs in a ``spawn`` worker process with a
-time limit per batch; a crash or hang kills and restarts the worker, retries the batch once, then
-reports its units as errors (Chinese message) while the rest of the run goes on.
+(``$nex``) is used; all facts of a batch go to one session and are retracted once classified (no
+``delete_state``, no thousands of sessions). Found while building this: with many facts in one call,
+durable_rules runs part of the actions later on its own dispatch thread, so the worker waits until
+every fact has its outcome before retracting; and a rule whose condition expands to more than about
+ten alternatives is refused (error 113), so each outcome is split into rules of at most eight.
+
+The matcher runs in a ``spawn`` worker process with a time limit per batch; a crash or hang kills and
+restarts the worker, retries the batch once, then reports its units as errors (Chinese message) while
+the rest of the run goes on.
 """
 
 from __future__ import annotations

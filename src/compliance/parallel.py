@@ -4,7 +4,8 @@ Memory stays flat: at most ``window`` batches are in flight, so a fast reader ne
 input. Workers are forked, so they inherit the already compiled pack (closures cannot be pickled);
 where ``fork`` is unavailable, or with one job, everything runs in the calling process. A worker that
 dies (segfault, OOM kill) is replaced and its batch retried once; a batch that kills a worker twice is
-handed to ``on_crash`` so that its records become errors and the rest of the run goes on.
+handed to ``on_crash`` so that its records become errors and the rest of the run goes on (as is a
+batch whose results cannot come back, e.g. cannot be pickled).
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ def ordered_map(
                     pending.extend(retry)
                     continue
                 pending.extend(retry)
+                results = on_crash(batch, exc)
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled: this batch only
                 results = on_crash(batch, exc)
             yield from results
     finally:

@@ -234,3 +234,55 @@ def as_dict(overview: Overview) -> dict[str, Any]:
         "rules": {r.rule_id: {"units": dict(r.units), "findings": dict(r.findings)} for r in overview.rules},
         "ranking": [(r.unit_id, r.score) for r in overview.ranking],
     }
+
+
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_UNSAFE = set('<>:"/\\|?*')
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """A file-name part that Windows, macOS and Linux all accept (no reserved names or characters)."""
+    cleaned = "".join("_" if ch in _UNSAFE or ord(ch) < 32 else ch for ch in text).strip().rstrip(". ")
+    cleaned = cleaned[:limit].rstrip(". ") or "_"
+    if cleaned.split(".")[0].upper() in WINDOWS_RESERVED:
+        cleaned = "_" + cleaned
+    return cleaned
+
+
+def unit_stems(units: list[UnitView]) -> list[str]:
+    """``SZ-014_市水利局`` per unit, made unique (``_2``, ``_3`` …) when two files describe the same unit."""
+    seen: Counter = Counter()
+    stems = []
+    for u in units:
+        stem = safe_name(f"{u.unit_id}_{u.unit_name}" if u.unit_id else u.unit_name)
+        seen[stem.lower()] += 1
+        stems.append(stem if seen[stem.lower()] == 1 else f"{stem}_{seen[stem.lower()]}")
+    return stems
+
+
+def party_org_name(unit: UnitView) -> str:
+    """The addressee of a notice: ``市水利局机关党委`` (or ``市水利局党组织`` when the type is not given)."""
+    return f"{unit.unit_name}{unit.party_type or '党组织'}"
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{share(part, whole) * 100:.0f}%"
+
+
+def zh_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def fixed_zip(data: bytes, when: dt.date) -> bytes:
+    """Rewrite a DOCX/XLSX archive with every member dated ``when``, so equal content gives equal bytes."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=(when.year, when.month, when.day, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o600 << 16
+            dst.writestr(member, src.read(info.filename))
+    return out.getvalue()
