@@ -39,6 +39,13 @@ def minimal_profile(**sections: Any) -> dict[str, Any]:
     return data
 
 
+def fixture_profiles() -> list:
+    """Every shipped fixture profile, validated (all of them must load)."""
+    from compliance.runner import load_profile
+
+    return [load_profile(path) for path in sorted(FIXTURES.glob("*.yaml"))]
+
+
 def pg_url() -> str | None:
     """PostgreSQL URL for tests; in CI a missing server is an error, locally the test is skipped."""
     url = os.environ.get("COMPLIANCE_TEST_PG_URL")

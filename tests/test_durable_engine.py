@@ -22,18 +22,8 @@ from compliance.profile import Profile
 from compliance.loader import InputError
 from compliance.runner import load_profile
 
-from conftest import AS_OF, FIXTURES, PACK_PATH, minimal_profile
+from conftest import AS_OF, FIXTURES, PACK_PATH, minimal_profile, fixture_profiles
 
-
-def valid_fixtures() -> list:
-    """The fixture profiles that load (others may be work in progress or deliberately invalid)."""
-    out = []
-    for path in sorted(FIXTURES.glob("*.yaml")):
-        try:
-            out.append(load_profile(path))
-        except InputError:
-            pass
-    return out
 
 pytestmark = pytest.mark.durable
 
@@ -157,7 +147,7 @@ def test_random_profiles_get_identical_findings(pack, durable, profile: Profile,
 
 
 def test_a_batch_of_units_keeps_each_unit_s_findings_apart(pack, durable) -> None:
-    profiles = valid_fixtures() * 3
+    profiles = fixture_profiles() * 3
     units = [(derive(p, AS_OF), f"u{i}") for i, p in enumerate(profiles)]
     results = durable(pack, units, AS_OF)
     expected = [check_unit(pack, derive(p, AS_OF), AS_OF, f"u{i}") for i, p in enumerate(profiles)]

@@ -8,21 +8,8 @@ from pathlib import Path
 
 from compliance.cli import main
 from compliance.parallel import batched, ordered_map
-from compliance.loader import InputError
-from compliance.runner import load_profile
 
-from conftest import AS_OF, FIXTURES
-
-
-def valid_fixtures() -> list:
-    """The fixture profiles that load (others may be work in progress or deliberately invalid)."""
-    out = []
-    for path in sorted(FIXTURES.glob("*.yaml")):
-        try:
-            out.append(load_profile(path))
-        except InputError:
-            pass
-    return out
+from conftest import AS_OF, fixture_profiles
 
 
 def square_all(batch: list[int]) -> list[int]:
@@ -52,7 +39,7 @@ def test_a_batch_that_kills_its_worker_twice_becomes_errors_and_the_rest_go_on()
 
 
 def test_jobs_give_the_same_output_as_one_process_on_a_large_jsonl(runner, tmp_path: Path) -> None:
-    lines = [p.model_dump_json(exclude_none=True) for p in valid_fixtures()]
+    lines = [p.model_dump_json(exclude_none=True) for p in fixture_profiles()]
     units = []
     for i in range(150):
         data = json.loads(lines[i % len(lines)])

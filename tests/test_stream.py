@@ -10,27 +10,17 @@ from pathlib import Path
 from compliance.cli import main
 from compliance.output import Summary, json_document, render_csv, render_table, write_json
 from compliance.loader import InputError
-from compliance.runner import check_files, expand_paths, load_profile
+from compliance.runner import check_files, expand_paths
 from compliance.stream import Record, check_records, iter_records, jsonl_records, parse_record
 
-from conftest import AS_OF, FIXTURES, minimal_profile
+from conftest import AS_OF, FIXTURES, minimal_profile, fixture_profiles
 
-
-def valid_fixtures() -> list:
-    """The fixture profiles that load (others may be work in progress or deliberately invalid)."""
-    out = []
-    for path in sorted(FIXTURES.glob("*.yaml")):
-        try:
-            out.append(load_profile(path))
-        except InputError:
-            pass
-    return out
 
 DATE = ["--as-of", AS_OF.isoformat()]
 
 
 def fixture_lines() -> list[str]:
-    return [p.model_dump_json(exclude_none=True) for p in valid_fixtures()]
+    return [p.model_dump_json(exclude_none=True) for p in fixture_profiles()]
 
 
 def write_jsonl(path: Path, lines: list[str]) -> Path:

@@ -10,11 +10,9 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .engine import at_or_above
 from .loader import InputError, Problem
-from .output import Summary, json_document, render_csv, render_table, write_json
+from .output import Summary
 from .pack import SEVERITY_RANK, Pack
-from .runner import check_files, expand_paths
 from .stream import check_stream, default_evaluate, iter_records, make_writer, open_output
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -110,9 +108,12 @@ def main() -> None:
 
     \b
     常用命令：
-      compliance check fixtures/                 检查目录下全部单位档案，输出问题清单
-      compliance check a.yaml --format json      机器可读结果（供系统集成）
-      compliance rules lint rules/dangjian.yaml  检查规则包是否写对
+      compliance check fixtures/ --as-of 2025-11-20    检查目录下全部单位档案，输出问题清单
+      compliance check a.yaml --format json            机器可读结果（供系统集成）
+      compliance report fixtures/ -o 督查材料/          督查报告、检查提纲、整改通知书
+      compliance ledger sync fixtures/                 把问题登记进整改台账
+      compliance validate 档案/ --format junit         只校验档案（CI 把关）
+      compliance rules test                            运行规则包自测样例
     """
 
 

@@ -225,12 +225,7 @@ def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "") -> lis
     for compiled in pack.rules:
         if not compiled.rule.enabled:
             continue
-        for subject, ctx in rule_subjects(compiled, facts, params, as_of):
-            try:
-                state = _decide(compiled, ctx)
-            except TypeError as exc:
-                ctx.used["计算错误"] = f"数据类型不符：{exc}"
-                state = "unknown"
+        for subject, state, ctx in evaluate_rule(compiled, facts, params, as_of):
             findings.append(make_finding(compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source))
     return findings
 

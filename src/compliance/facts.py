@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .conditions import FactType
-from .profile import MASS_ORGS, League, Organization, PartyOrg, Profile
+from .profile import MASS_ORGS, Organization, PartyOrg, Profile
 
 PARTY_NAME = "党组织"
 

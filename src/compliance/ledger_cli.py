@@ -83,6 +83,8 @@ def ledger() -> None:
 @ledger.command("sync", short_help="把检查结果（结果 JSON 或单位档案）同步进台账。")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--pack", "pack_path", metavar="PACK", help="检查单位档案时使用的规则包（默认：rules/dangjian.yaml）")
+@click.option("--tailoring", "tailorings", multiple=True, metavar="FILE", help="检查单位档案时使用的裁剪文件（可重复）")
+@click.option("--waivers", "waivers", metavar="FILE", help="检查单位档案时使用的督查方豁免文件")
 @click.option("--as-of", type=DATE, help="检查单位档案的日期（默认：今天）；结果 JSON 使用其自身的检查日期")
 @click.option("--close-on-clean/--no-close-on-clean", default=None,
               help="复查不再发现的问题直接销号（复查即验收）；默认转为“已整改待验收”。也可设环境变量 COMPLIANCE_CLOSE_ON_CLEAN=1")
@@ -91,8 +93,9 @@ def ledger() -> None:
 @by_option
 @db_option
 @ledger_errors
-def sync_cmd(paths: tuple[str, ...], pack_path: str | None, as_of: dt.date | None, close_on_clean: bool | None,
-             min_severity: str, by: str | None, db: str | None) -> None:
+def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[str, ...], waivers: str | None,
+             as_of: dt.date | None, close_on_clean: bool | None, min_severity: str, by: str | None,
+             db: str | None) -> None:
     """把检查结果同步进台账：RESULTS.json（compliance check --format json 的输出）或单位档案文件/目录。
 
     \b
@@ -121,7 +124,7 @@ def sync_cmd(paths: tuple[str, ...], pack_path: str | None, as_of: dt.date | Non
     if profiles:
         from .runner import check_files, expand_paths
 
-        pack = open_pack(pack_path)
+        pack = open_pack(pack_path, tailorings, waivers=waivers)
         day = as_of or dt.date.today()
         rules = {r.id for r in pack.rules if r.rule.enabled}
         files, more = expand_paths(profiles)
