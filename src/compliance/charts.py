@@ -7,7 +7,7 @@ import io
 import logging
 import os
 import warnings
-from typing import Sequence
+from collections.abc import Sequence
 
 from .report import Overview
 
@@ -57,7 +57,7 @@ def cjk_font() -> str | None:
     return found
 
 
-def _wrap(label: str, width: int = 16) -> str:
+def _wrap(label: str, width: int = 20) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
 
 
@@ -68,7 +68,6 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], titl
     from matplotlib.ticker import PercentFormatter
 
     family = cjk_font()
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # "weight normal not found" for WenQuanYi
     fonts = {"fontfamily": [family, "DejaVu Sans"]} if family else {}
     height = max(2.6, 0.42 * len(labels) + 1.4)
     fig = Figure(figsize=(8, height), dpi=150)
@@ -85,7 +84,7 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], titl
                         ha="center", va="center", color="white", fontsize=8, **fonts)
         left = [a + b for a, b in zip(left, values)]
     ax.set_yticks(positions, [_wrap(label) for label in labels], fontsize=9, **fonts)
-    ax.invert_yaxis()
+    ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(xlabel, **fonts)
@@ -95,13 +94,20 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], titl
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if len(series) > 1:
-        ax.legend(prop={"family": fonts["fontfamily"], "size": 8} if fonts else {"size": 8}, loc="lower right", frameon=False)
-    fig.tight_layout()
+        ax.legend(prop={"family": fonts["fontfamily"], "size": 8} if fonts else {"size": 8}, loc="lower right",
+                  bbox_to_anchor=(1.0, 1.0), ncols=len(series), frameon=False)
     buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        if family is None:
-            warnings.filterwarnings("ignore", message=r"Glyph .* missing from font")
-        fig.savefig(buffer, format="png", metadata={"Software": None})
+    font_log = logging.getLogger("matplotlib.font_manager")
+    level = font_log.level
+    font_log.setLevel(logging.ERROR)  # "findfont: Failed to find font weight …" for single-weight CJK fonts
+    try:
+        with warnings.catch_warnings():
+            if family is None:
+                warnings.filterwarnings("ignore", message=r"Glyph .* missing from font")
+            fig.tight_layout()
+            fig.savefig(buffer, format="png", metadata={"Software": None})
+    finally:
+        font_log.setLevel(level)
     return buffer.getvalue()
 
 

@@ -9,13 +9,15 @@ suspicious but possible (e.g. explainable by part-time or retired members) and n
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator, Literal
 
 from pydantic import BaseModel
 
 from .facts import add_years
-from .loader import Problem, _jsonable, field_label, locate
+from .loader import Problem, _jsonable, field_label, locate, model_of
 from .profile import MASS_ORGS, Organization, Profile
 
 Level = Literal["error", "warning"]
@@ -81,10 +83,23 @@ def _parts(pairs: list[tuple[Loc, Loc]]) -> Callable[[Profile, dt.date], Iterato
     return run
 
 
+def _mentions_date(annotation: Any) -> bool:
+    return annotation is dt.date or any(_mentions_date(a) for a in typing.get_args(annotation))
+
+
+@lru_cache(maxsize=None)
+def _date_bearing_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Fields of ``model`` that are dates or may contain dates (nested models, lists of them)."""
+    return tuple(name for name, f in model.model_fields.items()
+                 if model_of(f.annotation) is not None or _mentions_date(f.annotation))
+
+
 def _walk_dates(node: Any, loc: Loc) -> Iterator[tuple[Loc, str, dt.date]]:
     if isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            yield from _walk_dates(getattr(node, name), (*loc, name))
+        for name in _date_bearing_fields(type(node)):
+            value = getattr(node, name)
+            if value is not None:
+                yield from _walk_dates(value, (*loc, name))
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _walk_dates(item, (*loc, index))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from .engine import STATES, Finding
 from .loader import Problem
@@ -125,6 +126,7 @@ class Overview:
     categories: list[CategoryStat]
     rules: list[RuleStat]
     ranking: list[UnitRank]
+    issuer: str = "市直机关工委"
 
     @property
     def unit_count(self) -> int:
@@ -143,7 +145,8 @@ class Overview:
 
 
 def build_overview(pack: Pack, units: list[UnitView], as_of: dt.date, errors: list[Problem] | None = None,
-                   files_with_errors: int = 0, weights: dict[str, float] | None = None) -> Overview:
+                   files_with_errors: int = 0, weights: dict[str, float] | None = None,
+                   issuer: str = "市直机关工委") -> Overview:
     """Count findings by state, severity, category and rule; rank units by weighted problems."""
     weights = dict(DEFAULT_WEIGHTS | (weights or {}))
     states: Counter = Counter()
@@ -193,7 +196,7 @@ def build_overview(pack: Pack, units: list[UnitView], as_of: dt.date, errors: li
         units=units, errors=list(errors or []), files_with_errors=files_with_errors, weights=weights,
         states={s: states.get(s, 0) for s in STATES},
         fail_by_severity={s: fail_sev.get(s, 0) for s in SEVERITIES},
-        categories=categories, rules=list(rules.values()), ranking=ranking,
+        categories=categories, rules=list(rules.values()), ranking=ranking, issuer=issuer,
     )
 
 

@@ -5,12 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import warnings
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 import click
 
-from .cli import DATE, EXIT_CLEAN, EXIT_INPUT, die, main, open_pack, print_problems
+from .cli import (
+    DATE,
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    SEVERITIES,
+    die,
+    main,
+    open_pack,
+    print_problems,
+)
+from .engine import at_or_above
 from .loader import Problem
 from .pack import Pack
 from .report import Overview, UnitView, build_overview, parse_weights, unit_stems
@@ -58,7 +70,13 @@ def plan(ov: Overview, formats: list[str], outdir: Path, top: int = 10,
     """Every output file with the function producing its bytes, in writing order."""
     from .charts import overview_charts
     from .report_docx import blocks_docx, notice_docx
-    from .report_text import CHART_FILES, checklist_blocks, overview_blocks, render_html, render_markdown
+    from .report_text import (
+        CHART_FILES,
+        checklist_blocks,
+        overview_blocks,
+        render_html,
+        render_markdown,
+    )
     from .report_xlsx import workbook_bytes
 
     text_formats = [f for f in formats if f != "xlsx"]
@@ -113,9 +131,12 @@ def plan(ov: Overview, formats: list[str], outdir: Path, top: int = 10,
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True, help="督查报告列出的突出问题条数")
 @click.option("--force", is_flag=True, help="覆盖输出目录中已有的报告文件")
 @click.option("--force-pack", is_flag=True, help="规则包自测样例未通过时仍然生成报告（同 check --force）")
+@click.option("--issuer", default="市直机关工委", show_default=True, help="督查机关名称：用于报告正文、整改通知书落款")
+@click.option("--fail-on", type=SEVERITIES, default=None,
+              help="可选：存在该严重程度及以上的“不符合”时退出码为 1（默认生成报告即返回 0）")
 def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | None, tailorings: tuple[str, ...],
            waivers: str | None, as_of: dt.date | None, weights: str, reply_days: int, top: int, force: bool,
-           force_pack: bool) -> None:
+           force_pack: bool, issuer: str, fail_on: str | None) -> None:
     """检查一批单位档案，生成督查报告、问题清单、检查提纲和整改通知书。
 
     \b
@@ -126,7 +147,8 @@ def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | N
       整改通知书/整改通知书_编号_单位.docx  每个存在问题的单位一份（需 docx 格式）
     \b
     例：compliance report fixtures -o 报告 --as-of 2025-11-20
-    退出码：0 全部生成；2 用法或输入错误（错误档案会报告，其余单位照常生成）。
+    退出码：0 全部生成；1 指定了 --fail-on 且存在该严重程度及以上的问题；
+    2 用法或输入错误（错误档案会报告，其余单位照常生成）。
     已有报告文件时拒绝覆盖，除非加 --force。
     """
     try:
@@ -140,7 +162,7 @@ def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | N
     if not units:
         click.echo("没有可以检查的单位档案，未生成报告", err=True)
         die(problems or [Problem(" ".join(paths), "没有找到单位档案")])
-    ov = build_overview(pack, units, as_of, problems, bad, weight_map)
+    ov = build_overview(pack, units, as_of, problems, bad, weight_map, issuer.strip() or "市直机关工委")
     target = Path(outdir)
     if target.exists() and not target.is_dir():
         die([Problem(outdir, "输出路径已存在且不是目录")])
@@ -163,7 +185,8 @@ def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | N
     if problems:
         print_problems(problems)
         sys.exit(EXIT_INPUT)
-    sys.exit(EXIT_CLEAN)
+    failing = fail_on is not None and at_or_above((f for u in units for f in u.findings), fail_on)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
 main.add_command(report)

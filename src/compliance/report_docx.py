@@ -10,8 +10,26 @@ import datetime as dt
 import io
 from typing import Any
 
-from .report import Overview, UnitView, fix_deadline, fixed_zip, party_org_name, reply_deadline, zh_date
-from .report_text import (ISSUER, Block, Bullets, Heading, Image, Para, Table, ordinal, subject_of)
+from .report import (
+    Overview,
+    UnitView,
+    fix_deadline,
+    fixed_zip,
+    party_org_name,
+    reply_deadline,
+    zh_date,
+)
+from .report_text import (
+    ISSUER,
+    Block,
+    Bullets,
+    Heading,
+    Image,
+    Para,
+    Table,
+    ordinal,
+    subject_of,
+)
 
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
@@ -40,7 +58,7 @@ def set_font(target: Any, east_asia: str, size: float | None = None, bold: bool 
         rfonts.attrib.pop(qn(attr), None)
 
 
-def new_document(as_of: dt.date, title: str) -> Any:
+def new_document(as_of: dt.date, title: str, author: str = ISSUER) -> Any:
     """An A4 document with Chinese styles and fixed core properties (no wall-clock timestamps)."""
     from docx import Document
     from docx.shared import Mm, Pt
@@ -59,9 +77,12 @@ def new_document(as_of: dt.date, title: str) -> Any:
         style.paragraph_format.space_before = Pt(6)
         style.paragraph_format.space_after = Pt(6)
     styles["Title"].paragraph_format.alignment = 1
+    for border in styles["Title"].element.xpath("./w:pPr/w:pBdr"):
+        border.getparent().remove(border)
+    styles["Normal"].paragraph_format.space_after = Pt(0)
     stamp = dt.datetime.combine(as_of, dt.time(0, 0))
     props = doc.core_properties
-    props.title, props.author, props.last_modified_by = title, ISSUER, ISSUER
+    props.title, props.author, props.last_modified_by = title, author, author
     props.created, props.modified, props.last_printed = stamp, stamp, stamp
     props.revision = 1
     props.comments = ""
@@ -82,11 +103,44 @@ def _paragraph(doc: Any, text: str, indent: bool = True, bold: bool = False, ali
     return p
 
 
-def _table(doc: Any, headers: list[str], rows: list[list[Any]]) -> None:
-    from docx.shared import Pt
+USABLE_WIDTH_MM = 210 - 28 - 26
 
+
+CELL_MARGINS_MM = 3.8
+
+
+def column_widths(headers: list[str], rows: list[list[Any]], size: float = 10.5) -> list[float]:
+    """Column widths in mm: each column's natural width, the widest ones capped so that all fit (they wrap)."""
+    from wcwidth import wcswidth
+
+    def width(value: Any) -> int:
+        return max(wcswidth(str(value)), len(str(value))) + 2
+
+    natural = []
+    for i, header in enumerate(headers):
+        cells = [width(r[i]) for r in rows if i < len(r) and r[i] is not None]
+        natural.append(max([min(width(header), 10)] + cells) - 2)
+    half_char = size * 0.3528 / 2
+    available = (USABLE_WIDTH_MM - CELL_MARGINS_MM * len(headers)) / half_char
+    cap = max(natural)
+    while sum(min(n, cap) for n in natural) > available and cap > 4:
+        cap -= 1
+    fitted = [min(n, cap) * half_char + CELL_MARGINS_MM for n in natural]
+    return [USABLE_WIDTH_MM * w / sum(fitted) for w in fitted]
+
+
+def _table(doc: Any, headers: list[str], rows: list[list[Any]]) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    size = 10.5 if len(headers) < 8 else 9
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
+    table.autofit = False
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
     for cell, text in zip(table.rows[0].cells, headers):
         cell.text = str(text)
     for row in rows:
@@ -97,9 +151,11 @@ def _table(doc: Any, headers: list[str], rows: list[list[Any]]) -> None:
             for p in cell.paragraphs:
                 p.paragraph_format.line_spacing = 1.0
                 for run in p.runs:
-                    set_font(run, HEADING_FONT if r == 0 else TABLE_FONT, 10.5)
-                    if r == 0:
-                        run.font.size = Pt(10.5)
+                    set_font(run, HEADING_FONT if r == 0 else TABLE_FONT, size)
+    for column, width in zip(table.columns, column_widths(headers, rows, size)):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
 
 
 def add_blocks(doc: Any, blocks: list[Block]) -> None:
@@ -118,6 +174,7 @@ def add_blocks(doc: Any, blocks: list[Block]) -> None:
         elif isinstance(b, Image):
             doc.add_picture(io.BytesIO(b.data), width=Mm(150))
             doc.paragraphs[-1].alignment = 1
+            doc.paragraphs[-1].paragraph_format.line_spacing = 1.0
             caption = _paragraph(doc, b.caption, indent=False, align=1)
             for run in caption.runs:
                 set_font(run, HEADING_FONT, 10.5)
@@ -148,13 +205,13 @@ def notice_docx(unit: UnitView, ov: Overview, reply_days: int) -> bytes:
 
     as_of, fails = ov.as_of, unit.fails
     reply = reply_deadline(as_of, reply_days)
-    doc = new_document(as_of, notice_title(unit))
+    doc = new_document(as_of, notice_title(unit), ov.issuer)
     title = doc.add_paragraph(style="Title")
     title.add_run(notice_title(unit))
     _paragraph(doc, "", indent=False)
     _paragraph(doc, f"{party_org_name(unit)}：", indent=False)
     counts = "、".join(f"{s}{n}个" for s, n in _severity_counts(unit).items() if n)
-    _paragraph(doc, f"根据党建带群建工作督查安排，{ISSUER}对照《{ov.pack_title}》，于{zh_date(as_of)}对你单位"
+    _paragraph(doc, f"根据党建带群建工作督查安排，{ov.issuer}对照《{ov.pack_title}》，于{zh_date(as_of)}对你单位"
                     f"党建带群建工作进行了检查。经检查，发现你单位存在以下{len(fails)}个问题（{counts}）。"
                     "现将问题及整改要求通知如下，请认真抓好整改落实。")
     doc.add_heading("一、存在的问题及整改要求", level=1)
@@ -162,11 +219,9 @@ def notice_docx(unit: UnitView, ov: Overview, reply_days: int) -> bytes:
         p = _paragraph(doc, "")
         head = p.add_run(f"（{ordinal(i)}）{f.title}{subject_of(f)}。")
         set_font(head, "楷体_GB2312", bold=True)
-        p.add_run(f"{f.message}（{f.severity}）。")
-        _paragraph(doc, f"依据：{f.basis}。" if f.basis else "依据：—。")
-        _paragraph(doc, f"整改措施：{f.measure}")
+        p.add_run(f"{f.message}（{f.severity}）。" + (f"依据：{f.basis}。" if f.basis else ""))
         owner = f"责任人：{f.owner}；" if f.owner else ""
-        _paragraph(doc, f"{owner}整改时限：{zh_date(fix_deadline(f, as_of))}前完成。")
+        _paragraph(doc, f"整改措施：{f.measure}{owner}整改时限：{zh_date(fix_deadline(f, as_of))}前完成。")
     section = 2
     if unit.unknowns:
         doc.add_heading(f"{ordinal(section)}、需补充报送的材料", level=1)
@@ -179,12 +234,12 @@ def notice_docx(unit: UnitView, ov: Overview, reply_days: int) -> bytes:
     doc.add_heading(f"{ordinal(section)}、工作要求", level=1)
     _paragraph(doc, "1. 你单位党组织要切实履行党建带群建主体责任，书记履行第一责任人职责，逐项制定整改措施，"
                     "明确责任人和完成时限，建立整改台账，实行对账整改、挂账销号。")
-    _paragraph(doc, f"2. 请于{zh_date(reply)}前将整改落实情况（含整改台账和佐证材料）书面报送{ISSUER}。"
+    _paragraph(doc, f"2. 请于{zh_date(reply)}前将整改落实情况（含整改台账和佐证材料）书面报送{ov.issuer}。"
                     "个别问题在时限内确难整改到位的，应说明原因和下一步计划。")
-    _paragraph(doc, f"3. {ISSUER}将适时组织复查，对整改不到位的问题予以通报。")
+    _paragraph(doc, f"3. {ov.issuer}将适时组织复查，对整改不到位的问题予以通报。")
     for _ in range(2):
         _paragraph(doc, "", indent=False)
-    for text in (ISSUER, zh_date(as_of)):
+    for text in (ov.issuer, zh_date(as_of)):
         p = _paragraph(doc, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
         p.paragraph_format.right_indent = Pt(56)
     return save(doc)

@@ -6,14 +6,13 @@ The same blocks feed the DOCX writer (:mod:`compliance.report_docx`), so the thr
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence, Union
+from typing import Any
 
 from .engine import Finding
-from .output import facts_text
-from .report import (SEVERITIES, Overview, UnitView, fix_deadline, percent, zh_date)
+from .report import SEVERITIES, Overview, UnitView, percent, zh_date
 
 ISSUER = "市直机关工委"
 REPORT_TITLE = "党建带群建工作督查报告"
@@ -53,7 +52,7 @@ class Image:
     caption: str
 
 
-Block = Union[Heading, Para, Bullets, Table, Image]
+Block = Heading | Para | Bullets | Table | Image
 
 
 def ordinal(n: int) -> str:
@@ -102,7 +101,7 @@ def overview_blocks(ov: Overview, charts: dict[str, bytes], top: int = 10) -> li
         Heading(0, REPORT_TITLE),
         Para(f"检查日期：{zh_date(ov.as_of)}　　检查单位：{n}个　　"
              f"规则包：{ov.pack_title}（{ov.pack_id}，版本 {ov.pack_version}）"),
-        Para(f"为加强党建带群建工作，{ISSUER}依据《{ov.pack_title}》对{n}个单位报送的党建带群建工作档案进行了督查，"
+        Para(f"为加强党建带群建工作，{ov.issuer}依据《{ov.pack_title}》对{n}个单位报送的党建带群建工作档案进行了督查，"
              "逐项对照组织建设、换届、经费保障、阵地建设、队伍建设和活动开展等要求查找问题，"
              "对档案中未填报的事项列为待核实，留待现场核实。现将总体情况报告如下："),
         Heading(1, "一、总体情况"),
@@ -125,7 +124,7 @@ def overview_blocks(ov: Overview, charts: dict[str, bytes], top: int = 10) -> li
         Para("每个单位每项要求计一次（同一要求涉及多个组织时，有一个不符合即计为不符合）；比例为占检查单位数。"),
         Table(["规则", "要求", "类别", "严重程度", "不符合", "待核实", "不适用", "豁免", "符合"],
               [[r.rule_id, r.title, r.category, r.severity,
-                *(f"{r.units[s]}（{percent(r.units[s], n)}）" for s in ("fail", "unknown", "not_applicable")),
+                *(f"{r.units[s]}\u00a0({percent(r.units[s], n)})" for s in ("fail", "unknown", "not_applicable")),
                 r.units["waived"], r.units["pass"]] for r in ov.rules]),
     ]
     if "rule" in charts:
@@ -202,9 +201,6 @@ def checklist_blocks(unit: UnitView, ov: Overview) -> list[Block]:
     return blocks
 
 
-def problem_facts(f: Finding) -> str:
-    return facts_text(f) or "—"
-
 
 # --- Markdown ---------------------------------------------------------------------------------
 
@@ -272,6 +268,3 @@ def render_html(blocks: list[Block]) -> str:
             f"<title>{esc(title)}</title>\n<style>\n{HTML_STYLE}\n</style>\n</head>\n<body>\n"
             + "\n".join(body) + "\n</body>\n</html>\n")
 
-
-def deadline_text(f: Finding, as_of: dt.date) -> str:
-    return zh_date(fix_deadline(f, as_of))

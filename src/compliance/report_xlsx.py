@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from zipfile import ZIP_DEFLATED, ZipFile
 from typing import Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from .report import Overview, UnitView, fix_deadline, fixed_zip
-from .report_text import ISSUER, waiver_rows
+from .report_text import waiver_rows
 from .xlsx import write_table
 
 PROBLEM_HEADERS = ["序号", "单位", "问题类别", "规则", "问题描述", "依据", "严重程度", "整改措施", "整改时限", "状态"]
@@ -97,8 +97,8 @@ def workbook_bytes(ov: Overview) -> bytes:
         ws = wb.create_sheet(sheet_title(f"{unit.unit_id} {unit.unit_name}".strip(), taken))
         _problem_sheet(ws, problem_rows([unit], ov.as_of))
     stamp = dt.datetime.combine(ov.as_of, dt.time(0, 0))
-    wb.properties.creator = ISSUER
-    wb.properties.lastModifiedBy = ISSUER
+    wb.properties.creator = ov.issuer
+    wb.properties.lastModifiedBy = ov.issuer
     wb.properties.title = "问题清单"
     wb.properties.created = stamp
     wb.properties.modified = stamp
