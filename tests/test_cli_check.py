@@ -202,3 +202,26 @@ def test_output_to_an_unwritable_place_is_an_input_error(runner, units, tmp_path
     result = run(runner, str(units[0]), *AS_OF, "-o", str(blocker / "out.txt"))
     assert result.exit_code == 2
     assert "无法写入输出文件" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check"], "缺少参数"),
+        (["chek"], "没有子命令"),
+        (["check", "x.yaml", "--bogus"], "没有选项"),
+        (["check", "x.yaml", "--jobs", "-1"], "不在范围"),
+    ],
+)
+def test_click_usage_errors_are_in_chinese(runner, args, message):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "错误：" in result.output and "Error" not in result.output
+
+
+def test_help_is_in_chinese(runner):
+    out = runner.invoke(main, ["check", "--help"]).output
+    assert out.startswith("用法：")
+    assert "选项" in out and "显示本帮助并退出" in out
+    assert "Show this message" not in out

@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from . import __version__
+from . import __version__, click_zh
 from .loader import InputError, Problem
 from .output import Summary
 from .pack import SEVERITY_RANK, Pack
@@ -39,6 +39,7 @@ class ZhChoice(click.Choice):
         self.fail(f"「{value}」不是可选值，可选：{' / '.join(map(str, self.choices))}", param, ctx)
 
 
+click_zh.install()
 DATE = DateParam()
 SEVERITIES = ZhChoice(list(SEVERITY_RANK))
 
