@@ -124,6 +124,7 @@ BROKEN = {
     "wrong_type": ("unit:\n  id: X\n  name: 甲\n  staff_total: 很多\n", ["单位.职工总数", "应为整数", ":4:"]),
     "unknown_key": ("unit:\n  id: X\n  name: 甲\nunoin:\n  established: true\n", ["未知字段「unoin」", "union", ":4:"]),
     "missing_name": ("unit:\n  id: X\n", ["缺少必填项", "单位.单位名称"]),
+    "blank_id": ("unit:\n  id:\n  name: 甲\n", ["必填项，不能为空", "单位.单位编号", ":2:"]),
     "top_level_list": ("- a\n- b\n", ["应为 YAML/JSON 映射"]),
     "empty": ("", ["空文件"]),
     "alias": ("a: &x [1]\nb: *x\n", ["锚点"]),

@@ -383,6 +383,8 @@ def validation_problems(
                 message = err["msg"]
             if kind == "value_error":
                 message = str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
+            elif err.get("input", "") is None and kind.endswith("_type"):
+                message = "必填项，不能为空"
             label = field_label(model, loc)
             path = ".".join(str(p) for p in loc)
             key = str(loc[-1]) if loc else ""
