@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any, Iterable
 
 from .conditions import Ctx
@@ -180,7 +181,11 @@ def _decide(rule: CompiledRule, ctx: Ctx) -> str:
 
 
 def _unknown_message(ctx: Ctx) -> str:
-    missing = [k for k, v in ctx.used.items() if v is None]
+    return _missing_text(tuple(k for k, v in ctx.used.items() if v is None))
+
+
+@lru_cache(maxsize=4096)
+def _missing_text(missing: tuple[str, ...]) -> str:
     labels = "、".join(label_of(k) for k in missing) or "所需数据"
     return f"缺少数据：{labels}，无法判断，需现场核实"
 
@@ -207,8 +212,8 @@ def make_finding(compiled: CompiledRule, subject: str, state: str, ctx: Ctx, uni
                 waiver["expired"] = True
                 message += f"（豁免已失效：{found.get('document') or '无批准文件'}，有效期至 {show(found.get('expires'))}）"
     return Finding(unit_id, unit_name, rule.id, subject, state, rule.severity, rule.category, rule.title, message,
-                   compiled.basis_text, rule.measure, ctx.used, rule.deadline_days, rule.owner, list(rule.evidence),
-                   list(rule.catalogue), waiver, source)
+                   compiled.basis_text, rule.measure, ctx.used, rule.deadline_days, rule.owner, rule.evidence,
+                   rule.catalogue, waiver, source)
 
 
 def unit_identity(facts: dict) -> tuple[str, str]:
