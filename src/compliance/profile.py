@@ -53,7 +53,7 @@ class Model(BaseModel):
         if not isinstance(data, dict):
             return data
         zh_keys = cls._zh_keys
-        if not any(k in zh_keys for k in data):
+        if zh_keys.keys().isdisjoint(data):
             return data
         out: dict[Any, Any] = {}
         for key, value in data.items():
