@@ -180,11 +180,10 @@ def parse_record(record: Record, tag: bool = False) -> tuple[Profile, str | None
         raise InputError(_tag(problems, stage, tag)) from None
 
 
-def _assess(profile: Profile, as_of: dt.date, record: Record, text: str | None) -> tuple[list[Problem], list[Problem]]:
-    try:
-        from .quality import assess
-    except ImportError:  # pragma: no cover - quality checks are optional
-        return [], []
+def assess_record(profile: Profile, as_of: dt.date, record: Record, text: str | None) -> tuple[list[Problem], list[Problem]]:
+    """Consistency (errors, warnings) of a record's profile, located at its file (and line for JSON Lines)."""
+    from .quality import assess
+
     errors, warnings = assess(profile, as_of, record.file, text)
     if record.line is not None:
         _at_line(errors, record.line)
@@ -208,7 +207,7 @@ def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: E
         source = record.source
         try:
             profile, text = parse_record(record)
-            errors, warnings = _assess(profile, as_of, record, text)
+            errors, warnings = assess_record(profile, as_of, record, text)
             outcome = Outcome(source, profile.unit.id, profile.unit.name, problems=errors, warnings=warnings)
             if not errors:
                 pending.append((derive(profile, as_of), source))

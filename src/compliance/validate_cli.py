@@ -17,6 +17,7 @@ from .cli import DATE, EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, ZhChoice, die, mai
 from .loader import MAX_BYTES, InputError, Problem, parse_text, read_text
 from .quality import assess
 from .runner import expand_paths, validate_profile
+from .stream import Record, assess_record, is_jsonl, iter_records, parse_record
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -60,9 +61,27 @@ def validate_path(path: Path, as_of: dt.date, max_bytes: int = MAX_BYTES) -> Ver
                                         code="INTERNAL")])
 
 
+def validate_record(record: Record, as_of: dt.date) -> Verdict:
+    """Verdict for one line of a JSON Lines input (source ``file:line``)."""
+    try:
+        profile, text = parse_record(record, tag=True)
+    except InputError as exc:
+        return Verdict(record.source, exc.problems)
+    errors, warnings = assess_record(profile, as_of, record, text)
+    return Verdict(record.source, errors, warnings, profile.unit.id, profile.unit.name)
+
+
 def validate_paths(files: Iterable[Path], as_of: dt.date, max_bytes: int = MAX_BYTES) -> Iterable[Verdict]:
+    """One verdict per profile file, per XLSX form and per line of a JSON Lines file (or ``-``, standard input)."""
     for path in files:
-        yield validate_path(path, as_of, max_bytes)
+        if is_jsonl(path):
+            problems: list[Problem] = []
+            for record in iter_records([str(path)], problems):
+                yield validate_record(record, as_of)
+            for problem in problems:
+                yield Verdict(problem.file, _tagged([problem], "READ"))
+        else:
+            yield validate_path(path, as_of, max_bytes)
 
 
 def summary(verdicts: list[Verdict], missing: list[Problem]) -> dict[str, int]:
@@ -78,8 +97,8 @@ def summary(verdicts: list[Verdict], missing: list[Problem]) -> dict[str, int]:
 
 
 def summary_line(counts: dict[str, int]) -> str:
-    text = (f"共校验 {counts['files']} 个文件：通过 {counts['valid']} 个，未通过 {counts['invalid']} 个"
-            f"（错误 {counts['errors']} 处）；有警告的文件 {counts['with_warnings']} 个（警告 {counts['warnings']} 处）")
+    text = (f"共校验 {counts['files']} 份档案：通过 {counts['valid']} 个，未通过 {counts['invalid']} 个"
+            f"（错误 {counts['errors']} 处）；有警告的档案 {counts['with_warnings']} 份（警告 {counts['warnings']} 处）")
     if counts["not_found"]:
         text += f"；{counts['not_found']} 个路径没有找到文件"
     return text
@@ -113,7 +132,8 @@ def validate(paths: tuple[str, ...], as_of: dt.date | None, fmt: str, output: st
 
     \b
     每个错误给出 文件:行:列、字段中文名和键名、填写的值、应填写什么；警告（可疑但可能成立）单独列出。
-    目录会递归查找 .yaml/.yml/.json 档案和 .xlsx 信息采集表；一个文件有错不影响其他文件。
+    目录会递归查找 .yaml/.yml/.json/.jsonl 档案和 .xlsx 信息采集表；JSON Lines（.jsonl，或 - 表示标准输入）
+    每行一个档案、每行一个结论；一个文件（或一行）有错不影响其他。
     退出码：0 全部通过；1 使用 --strict 且有警告；2 有文件未通过或路径不存在。
     \b
     示例：
