@@ -178,3 +178,13 @@ def test_readable_text_of_a_condition():
     )
     assert compiled.text == "（union.set_up = 是） 或 （unit.staff < 参数 threshold）"
     assert compiled.paths == ["union.set_up", "unit.staff"]
+
+
+def test_enum_labels_make_conditions_readable_and_catch_typos():
+    schema = FactType("object", children={"org": FactType("enum", "组织", choices=("party", "union"),
+                                                          labels={"party": "党组织", "union": "工会"})})
+    compiled = Compiler(schema, {}).compile({"fact": "org", "in": ["party", "union"]}, "x")
+    assert compiled.text == "org 属于 ［党组织、工会］"
+    with pytest.raises(ConditionError) as info:
+        Compiler(schema, {}).compile({"fact": "org", "eq": "parti"}, "x")
+    assert "是不是想写「party」" in str(info.value)

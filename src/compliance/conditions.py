@@ -41,6 +41,7 @@ class FactType:
     choices: tuple[Any, ...] = ()
     children: dict[str, "FactType"] = field(default_factory=dict)
     element: "FactType | None" = None
+    labels: dict[Any, str] = field(default_factory=dict)
 
 
 class ConditionError(Exception):
@@ -395,6 +396,8 @@ class Compiler:
                 lambda ctx, v: None if v is None else 0 <= (v - ctx.as_of).days <= get_n(ctx)
             ), f"在检查日后 {n_text} 天内"
         get, text, _ = self.value(operand, where)
+        if ftype.labels and not isinstance(operand, dict):
+            text = _literal_text(operand, ftype.labels)
         if op in ("in", "not_in"):
             if not isinstance(operand, (list, dict)):
                 raise ConditionError(where, f"{op} 的值应为列表")
@@ -460,11 +463,11 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _literal_text(value: Any) -> str:
+def _literal_text(value: Any, labels: dict[Any, str] | None = None) -> str:
     if value is True:
         return "是"
     if value is False:
         return "否"
     if isinstance(value, list):
-        return "［" + "、".join(_literal_text(v) for v in value) + "］"
-    return str(value)
+        return "［" + "、".join(_literal_text(v, labels) for v in value) + "］"
+    return (labels or {}).get(value, str(value))

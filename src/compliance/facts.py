@@ -175,8 +175,9 @@ def fact_schema() -> FactType:
     roster = league.children["roster"]
     assert roster.element is not None
     _extend(roster.element, MEMBER_DERIVED)
-    generic = model_schema(Organization)
-    _extend(generic, ORG_DERIVED)
+    org_key = FactType("enum", "组织", choices=("party", *MASS_ORGS), labels={"party": PARTY_NAME, **MASS_ORGS})
+    for key in ("party", *MASS_ORGS):
+        root.children[key].children["key"] = org_key
     # Items of ``orgs`` are any organization: fields of every mass organization, union-only ones included.
     merged = FactType("object", "组织", children={})
     for key in ("party", *MASS_ORGS):
