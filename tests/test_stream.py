@@ -10,8 +10,8 @@ from pathlib import Path
 from compliance.cli import main
 from compliance.output import Summary, json_document, render_csv, render_table, write_json
 from compliance.loader import InputError
-from compliance.runner import check_files, expand_paths
-from compliance.stream import Record, check_records, iter_records, jsonl_records, parse_record
+from compliance.runner import expand_paths
+from compliance.stream import Record, check_files, check_records, iter_records, jsonl_records, parse_record
 
 from conftest import AS_OF, FIXTURES, minimal_profile, fixture_profiles
 
@@ -185,3 +185,21 @@ def test_count_skips_items_whose_leading_equality_fails_with_the_same_result() -
     ctx = Ctx({"events": events}, {}, AS_OF)
     assert compiled.run(ctx) is None  # 1 certain + 1 unknown: "≥ 2" cannot be decided
     assert ctx.used == {"次数": "1–2"}
+
+
+def test_ledger_sync_and_report_read_json_lines_in_a_directory_one_unit_per_line(runner, pack, tmp_path: Path) -> None:
+    units = tmp_path / "units"
+    units.mkdir()
+    shutil.copy(sorted(FIXTURES.glob("*.yaml"))[0], units / "a.yaml")
+    write_jsonl(units / "b.jsonl", fixture_lines()[1:3])
+    files, _ = expand_paths([str(units)])
+    results = list(check_files(pack, files, AS_OF))
+    assert [r.source for r in results] == [str(units / "a.yaml"), f"{units / 'b.jsonl'}:1", f"{units / 'b.jsonl'}:2"]
+    assert all(r.ok and r.profile is not None for r in results)
+    sync = runner.invoke(main, ["ledger", "sync", str(units), *DATE, "--db", str(tmp_path / "l.sqlite")])
+    assert sync.exit_code == 0, sync.output
+    assert "同步 3 个单位" in sync.output
+    report = runner.invoke(main, ["report", str(units), *DATE, "-o", str(tmp_path / "out"), "--format", "md"])
+    assert report.exit_code == 0, report.output
+    assert "3 个单位" in report.output
+

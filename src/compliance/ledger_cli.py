@@ -122,7 +122,8 @@ def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[st
             if as_of and any(c.as_of != as_of for c in found):
                 click.echo(f"注意：{raw} 是检查结果文件，按其中的检查日期同步（--as-of 只用于单位档案）", err=True)
     if profiles:
-        from .runner import check_files, expand_paths
+        from .runner import expand_paths
+        from .stream import check_files
 
         pack = open_pack(pack_path, tailorings, waivers=waivers)
         day = as_of or dt.date.today()

@@ -26,7 +26,8 @@ from .engine import at_or_above
 from .loader import Problem
 from .pack import Pack
 from .report import Overview, UnitView, build_overview, parse_weights, unit_stems
-from .runner import check_files, expand_paths
+from .runner import expand_paths
+from .stream import check_files
 
 FORMATS = ("md", "docx", "xlsx", "html")
 T = TypeVar("T")

@@ -6,7 +6,7 @@ import datetime as dt
 import glob
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from pydantic import ValidationError
 
@@ -15,7 +15,6 @@ from .facts import derive
 from .loader import MAX_BYTES, InputError, Problem, parse_text, read_text, validation_problems
 from .pack import Pack
 from .profile import Profile
-from .quality import assess
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".ndjson")
 
@@ -81,20 +80,3 @@ class UnitResult:
 
 def check_profile(pack: Pack, profile: Profile, as_of: dt.date, source: str = "") -> list[Finding]:
     return check_unit(pack, derive(profile, as_of), as_of, source)
-
-
-def check_files(pack: Pack, files: Iterable[Path], as_of: dt.date, max_bytes: int = MAX_BYTES) -> Iterator[UnitResult]:
-    """One :class:`UnitResult` per file, in order; a bad file yields its problems and the rest go on."""
-    for path in files:
-        source = str(path)
-        try:
-            text = read_text(path, max_bytes)
-            profile = validate_profile(parse_text(text, source), source, text)
-        except InputError as exc:
-            yield UnitResult(source, problems=exc.problems)
-            continue
-        errors, warnings = assess(profile, as_of, source, text)
-        if errors:
-            yield UnitResult(source, problems=errors, warnings=warnings)
-            continue
-        yield UnitResult(source, profile, check_profile(pack, profile, as_of, source), warnings=warnings)

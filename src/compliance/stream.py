@@ -35,7 +35,7 @@ from .output import CSV_COLUMNS, Summary, csv_rows, render_table
 from .pack import SEVERITY_RANK, Pack
 from .parallel import batched, default_jobs, ordered_map
 from .profile import Profile
-from .runner import expand_paths, validate_profile
+from .runner import UnitResult, check_profile, expand_paths, validate_profile
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 STDIN_NAME = "标准输入"
@@ -108,17 +108,22 @@ def iter_records(paths: Iterable[str], problems: list[Problem]) -> Iterator[Reco
     files, found = expand_paths(paths)
     problems.extend(found)
     for path in files:
-        name = str(path)
-        if name == "-":
-            yield from jsonl_records(sys.stdin.buffer, STDIN_NAME)
-        elif is_jsonl(path):
-            try:
-                with open(path, "rb") as handle:
-                    yield from jsonl_records(handle, name)
-            except OSError as exc:
-                yield Record(name, problem=Problem(name, f"无法读取文件：{exc.strerror or exc}"))
-        else:
-            yield Record(name)
+        yield from records_of(path)
+
+
+def records_of(path: Path) -> Iterator[Record]:
+    """The records of one expanded path: the whole file, or each line of JSON Lines (``-``: standard input)."""
+    name = str(path)
+    if name == "-":
+        yield from jsonl_records(sys.stdin.buffer, STDIN_NAME)
+    elif is_jsonl(path):
+        try:
+            with open(path, "rb") as handle:
+                yield from jsonl_records(handle, name)
+        except OSError as exc:
+            yield Record(name, problem=Problem(name, f"无法读取文件：{exc.strerror or exc}"))
+    else:
+        yield Record(name)
 
 
 def jsonl_records(handle: IO[bytes], name: str, max_bytes: int = MAX_BYTES) -> Iterator[Record]:
@@ -191,6 +196,27 @@ def assess_record(profile: Profile, as_of: dt.date, record: Record, text: str | 
     return errors, warnings
 
 
+def prepare(record: Record, as_of: dt.date) -> tuple[Profile | None, list[Problem], list[Problem]]:
+    """(profile, errors, warnings) of a record: read, validated and consistency-checked; no profile on errors."""
+    try:
+        profile, text = parse_record(record)
+    except InputError as exc:
+        return None, exc.problems, []
+    errors, warnings = assess_record(profile, as_of, record, text)
+    return (None if errors else profile), errors, warnings
+
+
+def check_files(pack: Pack, files: Iterable[Path], as_of: dt.date) -> Iterator[UnitResult]:
+    """One :class:`UnitResult` (keeping the profile) per record of ``files``, in process and in order."""
+    for path in files:
+        for record in records_of(path):
+            profile, errors, warnings = prepare(record, as_of)
+            if profile is None:
+                yield UnitResult(record.source, problems=errors, warnings=warnings)
+            else:
+                yield UnitResult(record.source, profile, check_profile(pack, profile, as_of, record.source), warnings=warnings)
+
+
 Evaluate = Callable[[Pack, list[tuple[dict, str]], dt.date], list["list[Finding] | Problem"]]
 
 
@@ -206,14 +232,12 @@ def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: E
     for record in records:
         source = record.source
         try:
-            profile, text = parse_record(record)
-            errors, warnings = assess_record(profile, as_of, record, text)
-            outcome = Outcome(source, profile.unit.id, profile.unit.name, problems=errors, warnings=warnings)
-            if not errors:
+            profile, errors, warnings = prepare(record, as_of)
+            outcome = Outcome(source, problems=errors, warnings=warnings)
+            if profile is not None:
+                outcome.unit_id, outcome.unit_name = profile.unit.id, profile.unit.name
                 pending.append((derive(profile, as_of), source))
                 waiting.append(outcome)
-        except InputError as exc:
-            outcome = Outcome(source, problems=exc.problems)
         except Exception as exc:  # noqa: BLE001 - one broken record must not stop the run
             outcome = Outcome(source, problems=[Problem(source, f"内部错误，该单位未检查：{type(exc).__name__}: {exc}")])
         outcomes.append(outcome)

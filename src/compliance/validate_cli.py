@@ -14,10 +14,10 @@ import click
 from . import __version__
 from .ci_formats import Verdict, problem_text, render_junit, render_sarif
 from .cli import DATE, EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, ZhChoice, die, main, write_output
-from .loader import MAX_BYTES, InputError, Problem, parse_text, read_text
+from .loader import MAX_BYTES, InputError, Problem
 from .quality import assess
-from .runner import expand_paths, validate_profile
-from .stream import Record, assess_record, is_jsonl, iter_records, parse_record
+from .runner import expand_paths
+from .stream import Record, assess_record, is_jsonl, parse_record, records_of
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -41,28 +41,14 @@ def validate_path(path: Path, as_of: dt.date, max_bytes: int = MAX_BYTES) -> Ver
                 return Verdict(source, _tagged(exc.problems, "FORM"))
             errors, warnings = assess(form.profile, as_of, source, cell_of=form.cell_of)
             return Verdict(source, errors, warnings, form.profile.unit.id, form.profile.unit.name)
-        else:
-            try:
-                text = read_text(path, max_bytes)
-            except InputError as exc:
-                return Verdict(source, _tagged(exc.problems, "READ"))
-            try:
-                data = parse_text(text, source)
-            except InputError as exc:
-                return Verdict(source, _tagged(exc.problems, "SYNTAX"))
-            try:
-                profile = validate_profile(data, source, text)
-            except InputError as exc:
-                return Verdict(source, _tagged(exc.problems, "SCHEMA"))
-        errors, warnings = assess(profile, as_of, source, text)
-        return Verdict(source, errors, warnings, profile.unit.id, profile.unit.name)
+        return validate_record(Record(source), as_of)
     except Exception as exc:  # noqa: BLE001 - one file's failure must not stop a batch
         return Verdict(source, [Problem(source, f"无法校验此文件（内部错误 {type(exc).__name__}），请联系维护人员",
                                         code="INTERNAL")])
 
 
 def validate_record(record: Record, as_of: dt.date) -> Verdict:
-    """Verdict for one line of a JSON Lines input (source ``file:line``)."""
+    """Verdict for one record: a YAML/JSON profile file, or one line of JSON Lines (source ``file:line``)."""
     try:
         profile, text = parse_record(record, tag=True)
     except InputError as exc:
@@ -75,11 +61,8 @@ def validate_paths(files: Iterable[Path], as_of: dt.date, max_bytes: int = MAX_B
     """One verdict per profile file, per XLSX form and per line of a JSON Lines file (or ``-``, standard input)."""
     for path in files:
         if is_jsonl(path):
-            problems: list[Problem] = []
-            for record in iter_records([str(path)], problems):
+            for record in records_of(path):
                 yield validate_record(record, as_of)
-            for problem in problems:
-                yield Verdict(problem.file, _tagged([problem], "READ"))
         else:
             yield validate_path(path, as_of, max_bytes)
 
