@@ -114,12 +114,6 @@ def _getter(path: str) -> Callable[[Ctx], Any]:
     return lambda ctx: walk(ctx.facts.get(head))
 
 
-def _display(path: str, ctx: Ctx) -> str:
-    if path.startswith("item."):
-        return ctx.item_label + path[4:]
-    return path
-
-
 @dataclass
 class Compiled:
     """A compiled condition: ``run`` evaluates it, ``text`` reads it, ``paths`` lists facts it uses."""
@@ -274,7 +268,8 @@ class Compiler:
         get = _getter(path)
         label = spec.get("label") or path
         record = not path.startswith("this.")
-        checks = [self._op(op, operand, ftype, f"{where}.{op}") for op, operand in self._ops(spec, where, ("fact",))]
+        ops = self._ops(spec, where, ("fact",))
+        checks = [self._op(op, operand, ftype, f"{where}.{op}") for op, operand in ops]
         text = " 且 ".join(f"{label} {t}" for _, t in checks)
         tests = tuple(c for c, _ in checks)
         on_item, tail = path.startswith("item."), path[4:]
@@ -301,7 +296,6 @@ class Compiler:
 
         paths = [path] if record else []
         skip = None
-        ops = self._ops(spec, where, ("fact",))
         parts = path.split(".")
         if (not record and len(parts) == 2 and len(ops) == 1 and ops[0][0] == "eq"
                 and not isinstance(ops[0][1], dict) and ops[0][1] is not None):
