@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import (
     Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event, inspect, select, text,
 )
@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-from .loader import InputError, parse_text, read_text, validation_problems
+from .loader import parse_text, read_text, validate_as
 from .pack import SEVERITY_RANK
 
 NEW, WORKING, DONE, CLOSED, WAIVED = "新增", "整改中", "已整改待验收", "已销号", "豁免"
@@ -523,10 +523,7 @@ def is_results_document(data: Any) -> bool:
 
 def checks_from_results(data: Any, name: str, text: str | None = None) -> list[UnitCheck]:
     """Unit checks from a ``compliance check --format json`` document; malformed input → InputError."""
-    try:
-        doc = ResultsDocument.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc, ResultsDocument, name, text)) from None
+    doc = validate_as(ResultsDocument, data, name, text)
     rules = {f.rule_id for f in doc.findings}
     by_unit: dict[str, list[ObservedFinding]] = {}
     names: dict[str, str] = {}

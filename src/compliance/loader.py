@@ -6,7 +6,7 @@ import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -41,6 +41,7 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
+M = TypeVar("M", bound=BaseModel)
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 
@@ -358,6 +359,14 @@ def _suggest(model: type[BaseModel] | None, loc: tuple[Any, ...], key: str) -> s
     name = candidates[close[0]]
     title = parent.model_fields[name].title
     return f"（是不是想写「{name}」" + (f"/「{title}」" if title else "") + "？）"
+
+
+def validate_as(model: type[M], data: Any, name: str, text: str | None = None) -> M:
+    """``model.model_validate(data)``; a failure raises :class:`InputError` with located Chinese problems."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(validation_problems(exc, model, name, text)) from None
 
 
 def validation_problems(

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from .conditions import Compiled, Compiler, ConditionError, FactType
 from .facts import fact_schema
-from .loader import InputError, Problem, load_file, locate, validation_problems
+from .loader import InputError, Problem, load_file, locate, validate_as
 
 Severity = Literal["严重", "一般", "提示"]
 SEVERITY_RANK: dict[str, int] = {"严重": 3, "一般": 2, "提示": 1}
@@ -226,10 +226,16 @@ def check_param_values(specs: dict[str, Param], values: dict[str, Any]) -> list[
 
 
 def parse_pack(data: Any, name: str, text: str | None) -> PackFile:
-    try:
-        return PackFile.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc, PackFile, name, text)) from None
+    return validate_as(PackFile, data, name, text)
+
+
+def located(name: str, text: str, errors: list[tuple[str, str]]) -> InputError:
+    """An :class:`InputError` for ``(where, message)`` errors, each located in the file's text."""
+    problems = []
+    for where, message in errors:
+        line, column = locate(text, _where_to_loc(where))
+        problems.append(Problem(name, message, line=line, column=column, path=where))
+    return InputError(problems)
 
 
 def load_pack(path: str | Path, params: dict[str, Any] | None = None) -> Pack:
@@ -245,11 +251,7 @@ def load_pack(path: str | Path, params: dict[str, Any] | None = None) -> Pack:
     rules, compile_errors = compile_pack(parsed, params)
     errors += compile_errors
     if errors:
-        problems = []
-        for where, message in errors:
-            line, column = locate(text, _where_to_loc(where))
-            problems.append(Problem(name, message, line=line, column=column, path=where))
-        raise InputError(problems)
+        raise located(name, text, errors)
     values = defaults | (params or {})
     return Pack(parsed.pack, values, dict(parsed.params), rules, source=name, raw=parsed)
 

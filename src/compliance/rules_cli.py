@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 import click
 from tabulate import tabulate
 
+from .cli import die
 from .engine import STATES, show
 from .facts import fact_schema, label_of
 from .loader import InputError, Problem
@@ -26,9 +27,7 @@ TAILORING_OPTION = click.option("--tailoring", "tailorings", multiple=True, meta
 def _fail(problems: list[Problem], intro: str = "") -> NoReturn:
     if intro:
         click.echo(intro, err=True)
-    for p in problems:
-        click.echo(f"错误：{p.format()}", err=True)
-    sys.exit(EXIT_INPUT)
+    die(problems)
 
 
 def _open(pack_path: str | None, tailorings: tuple[str, ...]) -> Pack:

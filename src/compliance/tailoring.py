@@ -17,9 +17,9 @@ import os
 from pathlib import Path
 from typing import Any, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .loader import InputError, Problem, load_file, locate, validation_problems
+from .loader import InputError, Problem, load_file, locate, validate_as
 from .pack import (
     Document,
     Example,
@@ -32,6 +32,7 @@ from .pack import (
     compile_pack,
     default_pack_path,
     load_pack,
+    located,
 )
 from .profile import Model, Waiver
 
@@ -80,19 +81,8 @@ def _hint(name: str, options: Sequence[str]) -> str:
     return f"，是不是想写「{close[0]}」？" if close else ""
 
 
-def _problems(name: str, text: str, errors: list[tuple[str, str]]) -> InputError:
-    problems = []
-    for where, message in errors:
-        line, column = locate(text, _where_to_loc(where))
-        problems.append(Problem(name, message, line=line, column=column, path=where))
-    return InputError(problems)
-
-
 def parse_tailoring(data: Any, name: str, text: str) -> TailoringFile:
-    try:
-        return TailoringFile.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc, TailoringFile, name, text)) from None
+    return validate_as(TailoringFile, data, name, text)
 
 
 def apply_tailoring(base: Pack, tf: TailoringFile, name: str, text: str) -> Pack:
@@ -170,7 +160,7 @@ def apply_tailoring(base: Pack, tf: TailoringFile, name: str, text: str) -> Pack
         elif head and head[0] != "rules":
             errors.append((where, message))
     if errors:
-        raise _problems(name, text, errors)
+        raise located(name, text, errors)
     return Pack(meta, values, dict(base.param_specs), compiled, source=base.source, raw=data,
                 origins=origins, disabled=disabled)
 
@@ -239,10 +229,7 @@ def attach_waivers(pack: Pack, path: str | Path) -> None:
     """Read an inspector's waiver file into ``pack.waivers``; unknown rules and bad fields are located errors."""
     name = str(path)
     data, text = load_file(Path(path))
-    try:
-        parsed = WaiverFile.model_validate(data if isinstance(data, dict) else {"waivers": data})
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc, WaiverFile, name, text)) from None
+    parsed = validate_as(WaiverFile, data if isinstance(data, dict) else {"waivers": data}, name, text)
     rule_ids = [r.id for r in pack.rules]
     errors = [
         (f"waivers[{i}].rule", f"规则包中没有规则「{w.rule}」{_hint(w.rule, rule_ids)}")
@@ -250,6 +237,6 @@ def attach_waivers(pack: Pack, path: str | Path) -> None:
         if w.rule not in rule_ids
     ]
     if errors:
-        raise _problems(name, text, errors)
+        raise located(name, text, errors)
     for w in parsed.waivers:
         pack.waivers.setdefault(w.unit, []).append(w.model_dump() | {"source": name})
