@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from pydantic import ValidationError
 
 from .engine import Finding, check_unit
 from .facts import derive
-from .loader import MAX_BYTES, InputError, Problem, parse_text, read_text, validation_problems
+from .loader import MAX_BYTES, InputError, Problem, parse_text, read_text, validate_as
 from .pack import Pack
 from .profile import Profile
 
@@ -54,10 +53,7 @@ def validate_profile(data: Any, name: str, text: str | None = None) -> Profile:
     if not isinstance(data, dict):
         kind = "空文件" if data is None else f"{type(data).__name__}"
         raise InputError([Problem(name, f"单位档案应为 YAML/JSON 映射（字段: 值），实际为 {kind}", line=1)])
-    try:
-        return Profile.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc, Profile, name, text)) from None
+    return validate_as(Profile, data, name, text)
 
 
 def load_profile(path: Path, max_bytes: int = MAX_BYTES) -> Profile:
