@@ -100,9 +100,9 @@ def generate(path: Path, units: int, seed: int = 7) -> None:
 # --- phases (each in its own process) ----------------------------------------------------------
 
 def phase(name: str, path: str, jobs: int) -> dict:
-    from compliance.pack import default_pack_path, load_pack
-    from compliance.profile import Profile
-    from compliance.stream import check_stream, iter_records
+    from compliance.engine.pack import default_pack_path, load_pack
+    from compliance.domains.dangjian.profile import Profile
+    from compliance.pipeline.stream import check_stream, iter_records
 
     pack = load_pack(default_pack_path())
     units = findings = errors = 0
@@ -118,9 +118,9 @@ def phase(name: str, path: str, jobs: int) -> dict:
             pass
         units = sum(1 for _ in open(path, "rb"))
     elif name == "engine":
-        from compliance.engine import check_unit
-        from compliance.facts import derive
-        from compliance.loader import parse_json
+        from compliance.engine.evaluate import check_unit
+        from compliance.domains.dangjian.facts import derive
+        from compliance.inputs.loader import parse_json
 
         with open(path, "rb") as handle:
             for line in handle:
@@ -135,7 +135,7 @@ def phase(name: str, path: str, jobs: int) -> dict:
     else:
         evaluate = None
         if name == "durable":
-            from compliance.durable_engine import evaluator
+            from compliance.engine.durable import evaluator
 
             evaluate = evaluator()
         kwargs = {"evaluate": evaluate} if evaluate else {}
@@ -167,8 +167,8 @@ def main() -> None:
     if args.phase:
         print(json.dumps(phase(args.phase, args.file, args.jobs)))
         return
-    from compliance.durable_engine import available
-    from compliance.parallel import default_jobs
+    from compliance.engine.durable import available
+    from compliance.pipeline.parallel import default_jobs
 
     jobs = args.jobs or default_jobs()
     sizes = list(SIZES) if args.size == "all" else [args.size]

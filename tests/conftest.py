@@ -18,7 +18,7 @@ AS_OF = dt.date(2025, 11, 20)
 
 @pytest.fixture(scope="session")
 def pack():
-    from compliance.pack import load_pack
+    from compliance.engine.pack import load_pack
 
     return load_pack(PACK_PATH)
 
@@ -41,7 +41,7 @@ def minimal_profile(**sections: Any) -> dict[str, Any]:
 
 def fixture_profiles() -> list:
     """Every shipped fixture profile, validated (all of them must load)."""
-    from compliance.runner import load_profile
+    from compliance.pipeline.runner import load_profile
 
     return [load_profile(path) for path in sorted(FIXTURES.glob("*.yaml"))]
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from compliance.conditions import Compiler, ConditionError, Ctx, FactType
+from compliance.engine.conditions import Compiler, ConditionError, Ctx, FactType
 
 AS_OF = dt.date(2025, 11, 20)
 

@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from compliance.durable_engine import DurableEvaluator, Matcher, outcomes, plan_pack
-from compliance.engine import check_unit
-from compliance.facts import derive
-from compliance.loader import Problem
-from compliance.profile import Profile
-from compliance.loader import InputError
-from compliance.runner import load_profile
+from compliance.engine.durable import DurableEvaluator, Matcher, outcomes, plan_pack
+from compliance.engine.evaluate import check_unit
+from compliance.domains.dangjian.facts import derive
+from compliance.inputs.loader import Problem
+from compliance.domains.dangjian.profile import Profile
+from compliance.inputs.loader import InputError
+from compliance.pipeline.runner import load_profile
 
 from conftest import AS_OF, FIXTURES, PACK_PATH, minimal_profile, fixture_profiles
 
@@ -134,7 +134,7 @@ def random_profiles(rule_ids: list[str]) -> st.SearchStrategy:
 
 
 def _rule_ids() -> list[str]:
-    from compliance.pack import load_pack
+    from compliance.engine.pack import load_pack
 
     return [r.id for r in load_pack(PACK_PATH).rules]
 

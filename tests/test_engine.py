@@ -7,11 +7,11 @@ import textwrap
 
 import pytest
 
-from compliance.engine import at_or_above, check_unit
-from compliance.facts import derive
-from compliance.loader import InputError
-from compliance.pack import load_pack
-from compliance.profile import Profile
+from compliance.engine.evaluate import at_or_above, check_unit
+from compliance.domains.dangjian.facts import derive
+from compliance.inputs.loader import InputError
+from compliance.engine.pack import load_pack
+from compliance.domains.dangjian.profile import Profile
 
 from conftest import AS_OF, minimal_profile
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 
-from compliance.runner import check_profile, load_profile
+from compliance.pipeline.runner import check_profile, load_profile
 
 from conftest import AS_OF, FIXTURES
 

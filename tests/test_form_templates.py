@@ -10,10 +10,10 @@ import yaml
 from openpyxl import load_workbook
 
 from compliance.cli import main
-from compliance.form_xlsx import read_form
-from compliance.profile import Profile
-from compliance.runner import load_profile
-from compliance.template import form_layout, yaml_template
+from compliance.domains.dangjian.form import read_form
+from compliance.domains.dangjian.profile import Profile
+from compliance.pipeline.runner import load_profile
+from compliance.domains.dangjian.template import form_layout, yaml_template
 
 from conftest import FIXTURES
 
@@ -21,7 +21,7 @@ AS_OF = ["--as-of", "2025-11-20"]
 
 
 def leaf_keys(model, prefix=""):
-    from compliance.template import field_kind
+    from compliance.domains.dangjian.template import field_kind
 
     for name, field in model.model_fields.items():
         kind = field_kind(field.annotation)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from compliance.ci_formats import Verdict
-from compliance.loader import MAX_BYTES, InputError
-from compliance.pack import load_pack
-from compliance.validate_cli import validate_path
+from compliance.output.ci import Verdict
+from compliance.inputs.loader import MAX_BYTES, InputError
+from compliance.engine.pack import load_pack
+from compliance.cli.validate import validate_path
 
 from conftest import AS_OF
 

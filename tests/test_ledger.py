@@ -10,7 +10,7 @@ import pytest
 from conftest import FIXTURES
 from test_ledger_helpers import db, finding, items_by_key, ledger_json, run, show, write_results  # noqa: F401
 
-from compliance.ledger import VERSION_TABLE, Base, Ledger, head_revision, migrate, resolve_db
+from compliance.ledger.core import VERSION_TABLE, Base, Ledger, head_revision, migrate, resolve_db
 
 
 # --- sync: adding problems ------------------------------------------------------------------
@@ -281,7 +281,7 @@ def test_the_models_match_the_migrated_schema(db):
 def test_migrations_ship_inside_the_package():
     import importlib.resources
 
-    root = importlib.resources.files("compliance") / "migrations"
+    root = importlib.resources.files("compliance.ledger") / "migrations"
     assert (root / "env.py").is_file()
     assert sorted(p.name for p in (root / "versions").iterdir() if p.name.endswith(".py"))[:2] == [
         "0001_initial.py", "0002_department_remarks.py"]

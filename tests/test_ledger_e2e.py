@@ -9,7 +9,7 @@ import openpyxl
 from conftest import AS_OF, FIXTURES
 from test_ledger_helpers import db, items_by_key, run, show  # noqa: F401
 
-from compliance.ledger_xlsx import SHEET
+from compliance.ledger.xlsx import SHEET
 
 
 

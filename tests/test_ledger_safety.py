@@ -11,7 +11,7 @@ from pathlib import Path
 
 from test_ledger_helpers import compliance_process, db, finding, run, subprocess_env, write_results  # noqa: F401
 
-from compliance.ledger import TEST_PAUSE_ENV, History, Item, Ledger, select
+from compliance.ledger.core import TEST_PAUSE_ENV, History, Item, Ledger, select
 
 UPDATER = """
 import sys, time

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from test_ledger_helpers import db, finding, items_by_key, run, show, write_results  # noqa: F401
 
-from compliance.ledger_xlsx import HEADERS, SHEET
+from compliance.ledger.xlsx import HEADERS, SHEET
 
 DOMAIN_COLUMNS = ["序号", "问题来源/类别", "问题描述", "依据条款", "整改措施", "责任领导", "责任部门", "责任人",
                   "整改时限", "整改进展", "完成情况", "佐证材料", "销号时间", "备注"]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from compliance.rules_cli import params_of
+from compliance.cli.rules import params_of
 
 CATALOGUE = (
     [f"A{i}" for i in range(1, 8)] + [f"B{i}" for i in range(1, 9)] + [f"C{i}" for i in range(1, 5)]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compliance.facts import derive, fact_schema, label_of
-from compliance.profile import Profile
+from compliance.domains.dangjian.facts import derive, fact_schema, label_of
+from compliance.domains.dangjian.profile import Profile
 
 from conftest import AS_OF, minimal_profile
 

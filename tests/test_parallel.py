@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from compliance.cli import main
-from compliance.parallel import batched, ordered_map
+from compliance.pipeline.parallel import batched, ordered_map
 
 from conftest import AS_OF, fixture_profiles
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from compliance.facts import add_years, age_on, derive, label_of
-from compliance.loader import InputError
-from compliance.profile import Profile
-from compliance.runner import validate_profile
+from compliance.domains.dangjian.facts import add_years, age_on, derive, label_of
+from compliance.inputs.loader import InputError
+from compliance.domains.dangjian.profile import Profile
+from compliance.pipeline.runner import validate_profile
 
 from conftest import AS_OF, minimal_profile
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import AS_OF, FIXTURES, minimal_profile
 
 from compliance.cli import main
-from compliance.report import STATES, UNIT_STATE_ORDER
+from compliance.report.overview import STATES, UNIT_STATE_ORDER
 
 ARGS = ["--as-of", AS_OF.isoformat()]
 WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -60,8 +60,8 @@ def test_a_bad_file_is_reported_with_exit_2_and_the_other_units_still_get_their_
 
 
 def test_overview_numbers_match_check_json(batch, check_json, pack):
-    from compliance.report import as_dict, build_overview
-    from compliance.report_cli import collect
+    from compliance.report.overview import as_dict, build_overview
+    from compliance.cli.report import collect
 
     units, problems, bad = collect(pack, (str(batch),), AS_OF)
     numbers = as_dict(build_overview(pack, units, AS_OF, problems, bad))
@@ -263,7 +263,7 @@ def test_no_readable_profile_is_an_input_error(tmp_path):
 
 
 def test_safe_names_avoid_windows_reserved_names_and_characters():
-    from compliance.report import safe_name
+    from compliance.report.overview import safe_name
 
     assert safe_name("CON") == "_CON" and safe_name("lpt1.txt") == "_lpt1.txt"
     assert safe_name('a<b>c:"d/e\\f|g?h*') == "a_b_c__d_e_f_g_h_"

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import AS_OF, FIXTURES
 
-from compliance import charts
+from compliance.report import charts
 from compliance.cli import main
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -18,8 +18,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def overview(pack):
-    from compliance.report import build_overview
-    from compliance.report_cli import collect
+    from compliance.report.overview import build_overview
+    from compliance.cli.report import collect
 
     units, problems, bad = collect(pack, (str(FIXTURES),), AS_OF)
     return build_overview(pack, units, AS_OF, problems, bad)

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from conftest import AS_OF, FIXTURES, ROOT
 
 from compliance.cli import main
-from compliance.engine import Finding
-from compliance.report import UnitView, build_overview, parse_weights
+from compliance.engine.evaluate import Finding
+from compliance.report.overview import UnitView, build_overview, parse_weights
 
 
 def finding(pack, rule_id: str, state: str, unit: str = "U1", subject: str = "") -> Finding:

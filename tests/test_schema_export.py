@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from compliance.cli import main
-from compliance.profile import Profile
+from compliance.domains.dangjian.profile import Profile
 from compliance.schema import SCHEMA_FILES, pack_schema, profile_schema, to_json
 
 from conftest import FIXTURES, ROOT, minimal_profile

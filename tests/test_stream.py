@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 from compliance.cli import main
-from compliance.output import Summary, json_document, render_csv, render_table, write_json
-from compliance.loader import InputError
-from compliance.runner import expand_paths
-from compliance.stream import Record, check_files, check_records, iter_records, jsonl_records, parse_record
+from compliance.output.table import Summary, json_document, render_csv, render_table, write_json
+from compliance.inputs.loader import InputError
+from compliance.pipeline.runner import expand_paths
+from compliance.pipeline.stream import Record, check_files, check_records, iter_records, jsonl_records, parse_record
 
 from conftest import AS_OF, FIXTURES, minimal_profile, fixture_profiles
 
@@ -71,7 +71,7 @@ def test_a_directory_mixes_yaml_and_jsonl_files(runner, tmp_path: Path) -> None:
 
 def _old_outputs() -> dict[str, str]:
     """What ``check fixtures`` printed before streaming: every finding collected, then rendered."""
-    from compliance.pack import default_pack_path, load_pack
+    from compliance.engine.pack import default_pack_path, load_pack
 
     pack = load_pack(default_pack_path())
     files, problems = expand_paths([str(FIXTURES)])
@@ -126,7 +126,7 @@ def test_a_record_that_breaks_the_engine_becomes_an_error_not_a_stop(pack) -> No
 
 
 def test_parse_record_can_tag_the_stage_of_each_problem_for_validate() -> None:
-    from compliance.loader import InputError as Error
+    from compliance.inputs.loader import InputError as Error
 
     stages = {}
     for name, record in {"SYNTAX": Record("a.jsonl", 4, "{"), "SCHEMA": Record("a.jsonl", 5, '{"unit": {}}'),
@@ -153,10 +153,10 @@ def test_very_deep_json_lines_are_refused_with_their_line(tmp_path: Path) -> Non
 def test_the_fast_json_encoders_write_exactly_what_json_dumps_writes(pack) -> None:
     import datetime as dt
 
-    from compliance.engine import check_unit
-    from compliance.facts import derive
-    from compliance.profile import Profile
-    from compliance.stream import encode_findings, pretty
+    from compliance.engine.evaluate import check_unit
+    from compliance.domains.dangjian.facts import derive
+    from compliance.domains.dangjian.profile import Profile
+    from compliance.pipeline.stream import encode_findings, pretty
 
     profile = Profile.model_validate(minimal_profile(
         unit={"name": '引号"与\\反斜杠\t制表', "staff_total": 30},
@@ -174,7 +174,7 @@ def test_the_fast_json_encoders_write_exactly_what_json_dumps_writes(pack) -> No
 
 def test_count_skips_items_whose_leading_equality_fails_with_the_same_result() -> None:
     """The fast path of ``count`` (used on every unit of a large run) keeps three-valued counting."""
-    from compliance.conditions import Compiler, Ctx, FactType
+    from compliance.engine.conditions import Compiler, Ctx, FactType
 
     event = FactType("object", children={"type": FactType("str"), "n": FactType("int")})
     schema = FactType("object", children={"events": FactType("list", element=event)})

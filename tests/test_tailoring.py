@@ -7,10 +7,10 @@ import textwrap
 import pytest
 
 from compliance.cli import main
-from compliance.loader import InputError
-from compliance.runner import check_profile
-from compliance.profile import Profile
-from compliance.tailoring import load_effective
+from compliance.inputs.loader import InputError
+from compliance.pipeline.runner import check_profile
+from compliance.domains.dangjian.profile import Profile
+from compliance.engine.tailoring import load_effective
 
 from conftest import AS_OF, FIXTURES, PACK_PATH, ROOT, minimal_profile
 

@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 from lxml import etree
 
-from compliance.ci_formats import Verdict, render_junit, render_sarif, rule_catalogue
+from compliance.output.ci import Verdict, render_junit, render_sarif, rule_catalogue
 from compliance.cli import main
-from compliance.loader import Problem
-from compliance.quality import QUALITY_CHECKS
+from compliance.inputs.loader import Problem
+from compliance.domains.dangjian.quality import QUALITY_CHECKS
 
 from conftest import FIXTURES
 

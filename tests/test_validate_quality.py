@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 import yaml
 
-from compliance.profile import Profile
-from compliance.quality import QUALITY_CHECKS, assess
+from compliance.domains.dangjian.profile import Profile
+from compliance.domains.dangjian.quality import QUALITY_CHECKS, assess
 
 from conftest import AS_OF, FIXTURES, minimal_profile
 

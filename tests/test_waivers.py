@@ -8,10 +8,10 @@ import textwrap
 import pytest
 
 from compliance.cli import main
-from compliance.loader import InputError
-from compliance.profile import Profile
-from compliance.runner import check_profile
-from compliance.tailoring import attach_waivers, load_effective
+from compliance.inputs.loader import InputError
+from compliance.domains.dangjian.profile import Profile
+from compliance.pipeline.runner import check_profile
+from compliance.engine.tailoring import attach_waivers, load_effective
 
 from conftest import AS_OF, ROOT, minimal_profile
 

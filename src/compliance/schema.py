@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .conditions import COMPARISONS, DATE_OPS
-from .loader import model_of
-from .pack import PackFile
-from .profile import _FALSE, _TRUE, Profile
+from compliance.engine.conditions import COMPARISONS, DATE_OPS
+from compliance.inputs.loader import model_of
+from compliance.engine.pack import PackFile
+from compliance.domains.dangjian.profile import _FALSE, _TRUE, Profile
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILES = {"profile": "profile.schema.json", "pack": "pack.schema.json"}

@@ -1,0 +1,1 @@
+"""The rule packs shipped with compliance (installed as the package ``compliance.packs``)."""

@@ -1,0 +1,193 @@
+"""Command ``report``: 督查报告, 问题清单 (XLSX), 检查提纲 and 整改通知书 for a batch of units."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import warnings
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from compliance.cli import (
+    DATE,
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    SEVERITIES,
+    die,
+    main,
+    open_pack,
+    print_problems,
+)
+from compliance.engine.evaluate import at_or_above
+from compliance.inputs.loader import Problem
+from compliance.engine.pack import Pack
+from compliance.report.overview import Overview, UnitView, build_overview, parse_weights, unit_stems
+from compliance.pipeline.runner import expand_paths
+from compliance.pipeline.stream import check_files
+
+FORMATS = ("md", "docx", "xlsx", "html")
+T = TypeVar("T")
+
+
+def progress(items: Iterable[T], desc: str, total: int | None = None) -> Iterable[T]:
+    """A tqdm bar on a terminal; nothing when stderr is piped or redirected."""
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, total=total, unit="个", leave=False, disable=not sys.stderr.isatty())
+
+
+def parse_formats(value: str) -> list[str]:
+    chosen = [v.strip().lower() for v in value.replace("，", ",").split(",") if v.strip()]
+    wrong = [v for v in chosen if v not in FORMATS]
+    if wrong or not chosen:
+        raise click.BadParameter(f"「{value}」中有不支持的格式，可选：{','.join(FORMATS)}（逗号分隔）")
+    return [f for f in FORMATS if f in chosen]
+
+
+def collect(pack: Pack, paths: tuple[str, ...], as_of: dt.date) -> tuple[list[UnitView], list[Problem], int]:
+    """Check every profile; returns the checked units, the input problems and the number of bad files."""
+    files, problems = expand_paths(paths)
+    units: list[UnitView] = []
+    bad = 0
+    for result in check_files(pack, progress(files, "检查档案", len(files)), as_of):
+        for warning in result.warnings:
+            click.echo(f"警告：{warning.format()}", err=True)
+        if not result.ok or result.profile is None:
+            problems.extend(result.problems)
+            bad += 1
+            continue
+        p = result.profile
+        units.append(UnitView(p.unit.id, p.unit.name, result.source, result.findings,
+                              p.party.type if p.party is not None else None))
+    return units, problems, bad
+
+
+def plan(ov: Overview, formats: list[str], outdir: Path, top: int = 10,
+         reply_days: int = 30) -> dict[Path, Callable[[], bytes]]:
+    """Every output file with the function producing its bytes, in writing order."""
+    from compliance.report.charts import overview_charts
+    from compliance.report.docx import blocks_docx, notice_docx
+    from compliance.report.text import (
+        CHART_FILES,
+        checklist_blocks,
+        overview_blocks,
+        render_html,
+        render_markdown,
+    )
+    from compliance.report.xlsx import workbook_bytes
+
+    text_formats = [f for f in formats if f != "xlsx"]
+    charts: dict[str, bytes] = {}
+    if text_formats:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            charts = overview_charts(ov)
+        for w in caught:
+            if w.category.__name__ == "ChartFontWarning":
+                click.echo(f"警告：{w.message}", err=True)
+    jobs: dict[Path, Callable[[], bytes]] = {}
+    overview = overview_blocks(ov, charts, top)
+    if "md" in formats:
+        jobs[outdir / "督查报告.md"] = lambda: render_markdown(overview).encode("utf-8")
+        for key, name in CHART_FILES.items():
+            jobs[outdir / name] = lambda key=key: charts[key]
+    if "html" in formats:
+        jobs[outdir / "督查报告.html"] = lambda: render_html(overview).encode("utf-8")
+    if "docx" in formats:
+        jobs[outdir / "督查报告.docx"] = lambda: blocks_docx(overview, ov.as_of)
+    if "xlsx" in formats:
+        jobs[outdir / "问题清单.xlsx"] = lambda: workbook_bytes(ov)
+    for unit, stem in zip(ov.units, unit_stems(ov.units)):
+        blocks = checklist_blocks(unit, ov)
+        folder = outdir / "检查提纲"
+        if "md" in formats:
+            jobs[folder / f"检查提纲_{stem}.md"] = lambda b=blocks: render_markdown(b).encode("utf-8")
+        if "html" in formats:
+            jobs[folder / f"检查提纲_{stem}.html"] = lambda b=blocks: render_html(b).encode("utf-8")
+        if "docx" in formats:
+            jobs[folder / f"检查提纲_{stem}.docx"] = lambda b=blocks: blocks_docx(b, ov.as_of)
+            if unit.fails:
+                jobs[outdir / "整改通知书" / f"整改通知书_{stem}.docx"] = (
+                    lambda u=unit: notice_docx(u, ov, reply_days))
+    return jobs
+
+
+@click.command("report")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--output-dir", "-o", "outdir", required=True, metavar="DIR", help="报告输出目录（不存在时自动创建）")
+@click.option("--format", "formats", default=",".join(FORMATS), show_default=True, metavar="LIST",
+              help="输出格式，逗号分隔：md Markdown，docx Word，xlsx 问题清单表格，html 网页（图表内嵌）")
+@click.option("--pack", "pack_path", metavar="PACK", help="规则包文件（默认：rules/dangjian.yaml）")
+@click.option("--tailoring", "tailorings", multiple=True, metavar="FILE", help="裁剪文件（可重复）：本地调整参数、停用或新增规则")
+@click.option("--waivers", metavar="FILE", help="督查方掌握的豁免文件（与档案中的豁免合并）")
+@click.option("--as-of", type=DATE, help="检查日期 YYYY-MM-DD（默认：今天）；也是报告落款日期和文件属性中的日期")
+@click.option("--weights", default="严重=5,一般=2,提示=1", show_default=True,
+              help="单位排名的加权问题分：每个不符合问题按严重程度计分")
+@click.option("--reply-days", type=click.IntRange(1, 365), default=30, show_default=True,
+              help="整改通知书的回复期限：检查日期后的天数")
+@click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True, help="督查报告列出的突出问题条数")
+@click.option("--force", is_flag=True, help="覆盖输出目录中已有的报告文件")
+@click.option("--force-pack", is_flag=True, help="规则包自测样例未通过时仍然生成报告（同 check --force）")
+@click.option("--issuer", default="市直机关工委", show_default=True, help="督查机关名称：用于报告正文、整改通知书落款")
+@click.option("--fail-on", type=SEVERITIES, default=None,
+              help="可选：存在该严重程度及以上的“不符合”时退出码为 1（默认生成报告即返回 0）")
+def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | None, tailorings: tuple[str, ...],
+           waivers: str | None, as_of: dt.date | None, weights: str, reply_days: int, top: int, force: bool,
+           force_pack: bool, issuer: str, fail_on: str | None) -> None:
+    """检查一批单位档案，生成督查报告、问题清单、检查提纲和整改通知书。
+
+    \b
+    PATHS 与 check 相同：文件、目录或通配符。输出（DIR 下）：
+      督查报告.md / .docx / .html   总体情况、问题分布、各项要求不符合率、突出问题、单位排名、图表
+      问题清单.xlsx                 汇总、全部问题、待核实事项、豁免事项，每个单位一个工作表
+      检查提纲/检查提纲_编号_单位.*   每个单位的现场检查提纲（待核实事项、需确认问题、豁免、调阅材料）
+      整改通知书/整改通知书_编号_单位.docx  每个存在问题的单位一份（需 docx 格式）
+    \b
+    例：compliance report fixtures -o 报告 --as-of 2025-11-20
+    退出码：0 全部生成；1 指定了 --fail-on 且存在该严重程度及以上的问题；
+    2 用法或输入错误（错误档案会报告，其余单位照常生成）。
+    已有报告文件时拒绝覆盖，除非加 --force。
+    """
+    try:
+        chosen = parse_formats(formats)
+        weight_map = parse_weights(weights)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    as_of = as_of or dt.date.today()
+    pack = open_pack(pack_path, tailorings, force_pack, waivers)
+    units, problems, bad = collect(pack, paths, as_of)
+    if not units:
+        click.echo("没有可以检查的单位档案，未生成报告", err=True)
+        die(problems or [Problem(" ".join(paths), "没有找到单位档案")])
+    ov = build_overview(pack, units, as_of, problems, bad, weight_map, issuer.strip() or "市直机关工委")
+    target = Path(outdir)
+    if target.exists() and not target.is_dir():
+        die([Problem(outdir, "输出路径已存在且不是目录")])
+    jobs = plan(ov, chosen, target, top, reply_days)
+    existing = [p for p in jobs if p.exists()]
+    if existing and not force:
+        click.echo(f"错误：输出目录中已有 {len(existing)} 个报告文件，未覆盖（确认覆盖请加 --force）：", err=True)
+        for p in existing[:10]:
+            click.echo(f"  {p}", err=True)
+        sys.exit(EXIT_INPUT)
+    for path, make in progress(jobs.items(), "生成报告", len(jobs)):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(make())
+        except OSError as exc:
+            die([Problem(str(path), f"无法写入报告文件：{exc.strerror or exc}")])
+    notices = sum(1 for p in jobs if p.parent.name == "整改通知书")
+    click.echo(f"已生成 {len(jobs)} 个文件到 {target}：{ov.unit_count} 个单位，不符合 {ov.states['fail']} 项、"
+               f"待核实 {ov.states['unknown']} 项" + (f"，整改通知书 {notices} 份" if "docx" in chosen else ""), err=True)
+    if problems:
+        print_problems(problems)
+        sys.exit(EXIT_INPUT)
+    failing = fail_on is not None and at_or_above((f for u in units for f in u.findings), fail_on)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+main.add_command(report)

@@ -1,0 +1,205 @@
+"""Derive the facts rules read from a validated profile and the check date.
+
+The facts are the profile as plain nested dicts (absent stays ``None``) plus derived values:
+term ends and overdue days per organization, ages in the league roster, and the lists
+``orgs`` (the four mass organizations) and ``all_orgs`` (Party organization first) that
+rules iterate with ``foreach``. :func:`fact_schema` describes all of it for the rule linter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from compliance.engine.conditions import FactType
+from compliance.domains.dangjian.profile import MASS_ORGS, Organization, PartyOrg, Profile
+
+PARTY_NAME = "党组织"
+
+# Derived facts: name -> (kind, Chinese title). Kept beside the code that computes them.
+ORG_DERIVED: dict[str, tuple[str, str]] = {
+    "key": ("str", "组织代码"),
+    "name": ("str", "组织名称"),
+    "section_reported": ("bool", "已填报该组织信息"),
+    "term_end": ("date", "本届任期届满日期"),
+    "postponed_until": ("date", "经批准延期至"),
+    "effective_term_end": ("date", "应换届日期（含批准延期）"),
+    "days_to_term_end": ("int", "距应换届日期天数"),
+    "term_overdue": ("bool", "换届逾期"),
+    "days_overdue": ("int", "换届逾期天数"),
+    "request_days_before_term_end": ("int", "换届请示提前上报天数"),
+    "postponement_days": ("int", "延期换届天数"),
+    "adjusted_after_reform": ("bool", "机构改革后已调整设置"),
+}
+UNIT_DERIVED: dict[str, tuple[str, str]] = {"days_since_reform": ("int", "机构改革后天数")}
+MEMBER_DERIVED: dict[str, tuple[str, str]] = {"age": ("int", "年龄（检查日）")}
+LEAGUE_DERIVED: dict[str, tuple[str, str]] = {
+    "roster_count": ("int", "名册人数"),
+    "leader_age": ("int", "团组织书记年龄（检查日）"),
+    "leader_age_at_appointment": ("int", "团组织书记任职时年龄"),
+}
+CHECK_DERIVED: dict[str, tuple[str, str]] = {"date": ("date", "检查日期"), "year": ("int", "检查年度")}
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """``day`` plus whole years; 29 February falls back to 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def age_on(birth: dt.date | None, on: dt.date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _adjusted_after(facts: dict[str, Any], reformed: dt.date | None) -> bool | None:
+    """Whether the organization was set up, re-elected or adjusted on or after the reform date."""
+    if reformed is None:
+        return None
+    dates = [facts.get(k) for k in ("founded", "last_election", "adjusted_on") if facts.get(k) is not None]
+    if any(d >= reformed for d in dates):
+        return True
+    return False if dates else None
+
+
+def _org_facts(
+    data: dict[str, Any] | None, key: str, name: str, as_of: dt.date, reformed: dt.date | None = None
+) -> dict[str, Any]:
+    facts = dict(data) if data else {field: None for field in _org_fields(key)}
+    facts["key"] = key
+    facts["name"] = name
+    facts["section_reported"] = data is not None
+    last, years = facts.get("last_election"), facts.get("term_years")
+    term_end = add_years(last, years) if last is not None and years else None
+    postponement = facts.get("postponement") or {}
+    until = postponement.get("until") if postponement.get("approved") else None
+    effective = max(term_end, until) if term_end and until else term_end
+    facts["term_end"] = term_end
+    facts["postponed_until"] = until
+    facts["effective_term_end"] = effective
+    facts["days_to_term_end"] = (effective - as_of).days if effective else None
+    facts["term_overdue"] = (as_of > effective) if effective else None
+    facts["days_overdue"] = max(0, (as_of - effective).days) if effective else None
+    request = facts.get("reelection_request_date")
+    facts["request_days_before_term_end"] = (term_end - request).days if term_end and request else None
+    facts["postponement_days"] = (until - term_end).days if term_end and until else None
+    facts["adjusted_after_reform"] = _adjusted_after(facts, reformed)
+    return facts
+
+
+@lru_cache(maxsize=None)
+def _org_fields(key: str) -> tuple[str, ...]:
+    model = _ORG_MODELS.get(key, Organization)
+    return tuple(model.model_fields)
+
+
+def derive(profile: Profile, as_of: dt.date) -> dict[str, Any]:
+    """All facts for ``profile`` as of the check date."""
+    facts = profile.model_dump()
+    reformed = facts["unit"].get("reformed")
+    facts["unit"]["days_since_reform"] = (as_of - reformed).days if reformed else None
+    orgs = [_org_facts(facts.get(key), key, name, as_of, reformed) for key, name in MASS_ORGS.items()]
+    for org in orgs:
+        facts[org["key"]] = org
+    party = _org_facts(facts.get("party"), "party", PARTY_NAME, as_of, reformed)
+    facts["party"] = party
+    league = facts["league"]
+    roster = league.get("roster")
+    if roster is not None:
+        for member in roster:
+            member["age"] = age_on(member.get("birth_date"), as_of)
+    league["roster_count"] = len(roster) if roster is not None else None
+    league["leader_age"] = age_on(league.get("leader_birth_date"), as_of)
+    appointed = league.get("leader_appointed_on")
+    league["leader_age_at_appointment"] = age_on(league.get("leader_birth_date"), appointed) if appointed else None
+    facts["orgs"] = orgs
+    facts["all_orgs"] = [party, *orgs]
+    facts["check"] = {"date": as_of, "year": as_of.year}
+    return facts
+
+
+# --- schema of the facts, for the linter ------------------------------------------------------
+
+_ORG_MODELS: dict[str, type[BaseModel]] = {
+    "party": PartyOrg,
+    **{key: Profile.model_fields[key].annotation.__args__[0] for key in MASS_ORGS},  # type: ignore[union-attr]
+}
+
+
+def _scalar(annotation: Any, title: str) -> FactType:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _scalar(args[0], title)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return _scalar(inner[0], title) if len(inner) == 1 else FactType("any", title)
+    if origin is typing.Literal:
+        return FactType("enum", title, choices=tuple(args))
+    if origin is list:
+        return FactType("list", title, element=_scalar(args[0], title))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return model_schema(annotation, title)
+    return FactType(
+        {bool: "bool", int: "int", float: "float", str: "str", dt.date: "date"}.get(annotation, "any"), title
+    )
+
+
+def model_schema(model: type[BaseModel], title: str = "") -> FactType:
+    children = {name: _scalar(f.annotation, f.title or name) for name, f in model.model_fields.items()}
+    return FactType("object", title, children=children)
+
+
+def _extend(node: FactType, derived: dict[str, tuple[str, str]]) -> None:
+    for name, (kind, title) in derived.items():
+        node.children[name] = FactType(kind, title)
+
+
+@lru_cache(maxsize=1)
+def fact_schema() -> FactType:
+    """The type tree of everything :func:`derive` returns."""
+    root = model_schema(Profile)
+    for key in ("party", *MASS_ORGS):
+        _extend(root.children[key], ORG_DERIVED)
+    _extend(root.children["unit"], UNIT_DERIVED)
+    league = root.children["league"]
+    _extend(league, LEAGUE_DERIVED)
+    roster = league.children["roster"]
+    assert roster.element is not None
+    _extend(roster.element, MEMBER_DERIVED)
+    org_key = FactType("enum", "组织", choices=("party", *MASS_ORGS), labels={"party": PARTY_NAME, **MASS_ORGS})
+    for key in ("party", *MASS_ORGS):
+        root.children[key].children["key"] = org_key
+    # Items of ``orgs`` are any organization: fields of every mass organization, union-only ones included.
+    merged = FactType("object", "组织", children={})
+    for key in ("party", *MASS_ORGS):
+        merged.children.update(root.children[key].children)
+    root.children["orgs"] = FactType("list", "群团组织", element=merged)
+    root.children["all_orgs"] = FactType("list", "党组织和群团组织", element=merged)
+    root.children["check"] = FactType("object", "检查", children={})
+    _extend(root.children["check"], CHECK_DERIVED)
+    return root
+
+
+@lru_cache(maxsize=4096)
+def label_of(path: str) -> str:
+    """Chinese label of a fact path, e.g. ``union.funds_review_committee`` → ``工会.经费审查委员会``."""
+    node = fact_schema()
+    parts: list[str] = []
+    for part in path.split("."):
+        child = node.children.get(part) if node.kind == "object" else None
+        if child is None:
+            parts.append(part)
+            node = FactType("any")
+            continue
+        parts.append(child.title or part)
+        node = child.element if child.kind == "list" and child.element else child
+    return ".".join(parts)

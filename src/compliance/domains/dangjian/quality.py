@@ -1,0 +1,287 @@
+"""Data-quality checks of a profile (catalogue group H): cross-field consistency before any rule runs.
+
+Each check is a small function over a validated :class:`Profile` and the check date that yields
+:class:`Issue` s; :func:`assess` turns them into located :class:`loader.Problem` s (YAML line and
+column, Chinese field label, given value, expectation). Errors make a file invalid; warnings are
+suspicious but possible (e.g. explainable by part-time or retired members) and never block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Iterator, Literal
+
+from pydantic import BaseModel
+
+from compliance.domains.dangjian.facts import add_years
+from compliance.inputs.loader import Problem, _jsonable, field_label, locate, model_of
+from compliance.domains.dangjian.profile import MASS_ORGS, Organization, Profile
+
+Level = Literal["error", "warning"]
+Loc = tuple[Any, ...]
+
+ORG_KEYS: tuple[str, ...] = ("party", *MASS_ORGS)
+FUTURE_DATES: frozenset[str] = frozenset({"until", "expires"})
+"""Date fields that name a future limit (延期至, 有效期至), exempt from the 'not after the check date' check."""
+MAX_TERM_YEARS = 10
+
+
+@dataclass(frozen=True)
+class Issue:
+    loc: Loc
+    given: Any
+    expected: str
+    message: str
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    id: str
+    title: str
+    level: Level
+    run: Callable[[Profile, dt.date], Iterable[Issue]]
+    catalogue: str = "H"
+
+
+def label(loc: Loc) -> str:
+    return field_label(Profile, loc)
+
+
+def _get(obj: Any, *names: Any) -> Any:
+    for name in names:
+        if obj is None:
+            return None
+        if isinstance(name, int):
+            obj = obj[name] if isinstance(obj, list) and name < len(obj) else None
+        else:
+            obj = getattr(obj, name, None)
+    return obj
+
+
+def _orgs(profile: Profile) -> Iterator[tuple[str, Organization]]:
+    for key in ORG_KEYS:
+        org = getattr(profile, key)
+        if org is not None:
+            yield key, org
+
+
+def _part_whole(profile: Profile, part: Loc, whole: Loc) -> Iterator[Issue]:
+    p, w = _get(profile, *part), _get(profile, *whole)
+    if p is not None and w is not None and p > w:
+        yield Issue(part, p, f"不大于「{label(whole)}」（{w}）",
+                    f"「{label(part)}」（{p}）大于「{label(whole)}」（{w}）")
+
+
+def _parts(pairs: list[tuple[Loc, Loc]]) -> Callable[[Profile, dt.date], Iterator[Issue]]:
+    def run(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+        for part, whole in pairs:
+            yield from _part_whole(profile, part, whole)
+
+    return run
+
+
+def _mentions_date(annotation: Any) -> bool:
+    return annotation is dt.date or any(_mentions_date(a) for a in typing.get_args(annotation))
+
+
+@lru_cache(maxsize=None)
+def _date_bearing_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Fields of ``model`` that are dates or may contain dates (nested models, lists of them)."""
+    return tuple(name for name, f in model.model_fields.items()
+                 if model_of(f.annotation) is not None or _mentions_date(f.annotation))
+
+
+def _walk_dates(node: Any, loc: Loc) -> Iterator[tuple[Loc, str, dt.date]]:
+    if isinstance(node, BaseModel):
+        for name in _date_bearing_fields(type(node)):
+            value = getattr(node, name)
+            if value is not None:
+                yield from _walk_dates(value, (*loc, name))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _walk_dates(item, (*loc, index))
+    elif isinstance(node, dt.date) and loc:
+        yield loc, str(loc[-1]), node
+
+
+def future_dates(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    for loc, name, day in _walk_dates(profile, ()):
+        if name not in FUTURE_DATES and day > as_of:
+            yield Issue(loc, day.isoformat(), f"不晚于检查日期 {as_of.isoformat()}",
+                        f"「{label(loc)}」（{day.isoformat()}）晚于检查日期 {as_of.isoformat()}")
+
+
+def _before(profile: Profile, early: Loc, late: Loc, what: str) -> Iterator[Issue]:
+    """``late`` must not be before ``early``; the issue points at ``late``."""
+    a, b = _get(profile, *early), _get(profile, *late)
+    if a is not None and b is not None and b < a:
+        yield Issue(late, b.isoformat(), f"不早于「{label(early)}」（{a.isoformat()}）",
+                    f"「{label(late)}」（{b.isoformat()}）早于「{label(early)}」（{a.isoformat()}），{what}")
+
+
+def election_before_founding(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    for key, _ in _orgs(profile):
+        yield from _before(profile, (key, "founded"), (key, "last_election"), "组织成立前不可能换届")
+
+
+def org_before_unit(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    for key, _ in _orgs(profile):
+        yield from _before(profile, ("unit", "founded"), (key, "founded"), "请核对（机构改革前的组织沿革可在备注中说明）")
+
+
+def reform_before_founding(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    yield from _before(profile, ("unit", "founded"), ("unit", "reformed"), "请核对两个日期")
+
+
+def request_before_election(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    for key, _ in _orgs(profile):
+        yield from _before(profile, (key, "last_election"), (key, "reelection_request_date"),
+                           "本届的换届请示应在上次换届之后上报")
+
+
+def request_flag_contradiction(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    for key, org in _orgs(profile):
+        if org.reelection_request_filed is False and org.reelection_request_date is not None:
+            loc = (key, "reelection_request_filed")
+            yield Issue(loc, False, f"填写了「{label((key, 'reelection_request_date'))}」时应为 是",
+                        f"「{label(loc)}」为 否，却填写了上报日期 {org.reelection_request_date.isoformat()}")
+
+
+def postponement_dates(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    for key, org in _orgs(profile):
+        if org.postponement is None:
+            continue
+        yield from _before(profile, (key, "postponement", "approved_on"), (key, "postponement", "until"),
+                           "延期截止日期不能早于批准日期")
+        yield from _before(profile, (key, "last_election"), (key, "postponement", "approved_on"),
+                           "延期应针对本届任期批准")
+
+
+def postponement_not_extending(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    for key, org in _orgs(profile):
+        until = _get(org, "postponement", "until")
+        if until is None or org.last_election is None or not org.term_years:
+            continue
+        term_end = add_years(org.last_election, org.term_years)
+        if until <= term_end:
+            loc = (key, "postponement", "until")
+            yield Issue(loc, until.isoformat(), f"晚于本届任期届满日期 {term_end.isoformat()}",
+                        f"「{label(loc)}」（{until.isoformat()}）不晚于任期届满日期 {term_end.isoformat()}，延期没有意义")
+
+
+def term_years_range(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    for key, org in _orgs(profile):
+        years = org.term_years
+        if years is not None and not 1 <= years <= MAX_TERM_YEARS:
+            loc = (key, "term_years")
+            yield Issue(loc, years, f"1 到 {MAX_TERM_YEARS} 之间的整数（年）",
+                        f"「{label(loc)}」为 {years}，不是有效的任期年限")
+
+
+def roster_count(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    league = profile.league
+    if league is None or league.roster is None or league.members is None:
+        return
+    count = len(league.roster)
+    if count != league.members:
+        loc = ("league", "members")
+        yield Issue(loc, league.members, f"等于「{label(('league', 'roster'))}」的人数（{count}）",
+                    f"「{label(loc)}」（{league.members}）与团员名册人数（{count}）不一致")
+
+
+def declared_league_members(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    declared, members = profile.unit.league_members, _get(profile, "league", "members")
+    if declared is not None and members is not None and declared != members:
+        loc = ("unit", "league_members")
+        yield Issue(loc, declared, f"等于「{label(('league', 'members'))}」（{members}）",
+                    f"「{label(loc)}」（{declared}）与「{label(('league', 'members'))}」（{members}）不一致")
+
+
+def established_contradiction(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    for key, org in _orgs(profile):
+        if org.established is not False:
+            continue
+        filled = [name for name in ("leader", "members", "last_election", "founded") if getattr(org, name)]
+        if filled:
+            loc = (key, "established")
+            names = "、".join(label((key, n)) for n in filled)
+            yield Issue(loc, False, "已建立（是），或不填写负责人、人数、换届等信息",
+                        f"「{label(loc)}」为 否，却填写了 {names}")
+
+
+def waiver_dates(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    for index, _ in enumerate(profile.waivers or []):
+        yield from _before(profile, ("waivers", index, "approved_on"), ("waivers", index, "expires"),
+                           "有效期不能早于批准日期")
+
+
+QUALITY_CHECKS: list[QualityCheck] = [
+    QualityCheck("H1", "职工分项人数不大于职工总数", "error", _parts([
+        (("unit", "staff_female"), ("unit", "staff_total")),
+        (("unit", "staff_under_28"), ("unit", "staff_total")),
+    ])),
+    QualityCheck("H2", "工会女会员、已登记会员不大于会员人数", "error", _parts([
+        (("union", "female_members"), ("union", "members")),
+        (("union", "registered_members"), ("union", "members")),
+    ])),
+    QualityCheck("H3", "团员、会员人数不大于职工总数（可说明的差异）", "warning", _parts([
+        (("unit", "league_members"), ("unit", "staff_total")),
+        (("league", "members"), ("unit", "staff_total")),
+        (("union", "members"), ("unit", "staff_total")),
+        (("union", "female_members"), ("unit", "staff_female")),
+    ])),
+    QualityCheck("H4", "日期不晚于检查日期", "error", future_dates),
+    QualityCheck("H5", "换届日期不早于组织成立日期", "error", election_before_founding),
+    QualityCheck("H6", "换届请示上报日期不早于上次换届日期", "error", request_before_election),
+    QualityCheck("H7", "换届请示“未上报”却填写了上报日期", "error", request_flag_contradiction),
+    QualityCheck("H8", "延期换届的批准日期与截止日期先后正确", "error", postponement_dates),
+    QualityCheck("H9", "延期换届截止日期晚于任期届满日期", "warning", postponement_not_extending),
+    QualityCheck("H10", "任期年限在 1 到 10 年之间", "error", term_years_range),
+    QualityCheck("H11", "团员人数与团员名册人数一致", "error", roster_count),
+    QualityCheck("H12", "单位团员人数与共青团成员人数一致", "warning", declared_league_members),
+    QualityCheck("H13", "组织成立日期不早于单位成立日期", "warning", org_before_unit),
+    QualityCheck("H14", "机构改革日期不早于单位成立日期", "warning", reform_before_founding),
+    QualityCheck("H15", "“未建立”的组织不应填写负责人、人数、换届信息", "warning", established_contradiction),
+    QualityCheck("H16", "豁免有效期不早于批准日期", "error", waiver_dates),
+]
+CHECKS_BY_ID: dict[str, QualityCheck] = {c.id: c for c in QUALITY_CHECKS}
+
+
+def issues(profile: Profile, as_of: dt.date) -> Iterator[tuple[QualityCheck, Issue]]:
+    for check in QUALITY_CHECKS:
+        for issue in check.run(profile, as_of):
+            yield check, issue
+
+
+def assess(profile: Profile, as_of: dt.date, name: str = "", text: str | None = None,
+           cell_of: Callable[[Loc], str | None] | None = None) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of ``profile`` as located problems.
+
+    ``text`` is the YAML source (for line and column); ``cell_of`` maps a field path to a
+    spreadsheet cell such as ``工会!C5`` for profiles read from the XLSX form.
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for check, issue in issues(profile, as_of):
+        line = column = None
+        if text is not None:
+            line, column = locate(text, issue.loc, Profile)
+        path = ".".join(str(p) for p in issue.loc)
+        cell = cell_of(issue.loc) if cell_of else None
+        problem = Problem(
+            file=name,
+            message=(f"{cell}：" if cell else "") + f"{issue.message}（{check.id} {check.title}）",
+            line=line,
+            column=column,
+            path=f"{label(issue.loc)} ({path})",
+            key=str(issue.loc[-1]),
+            given=_jsonable(issue.given),
+            expected=issue.expected,
+            code=check.id,
+            level=check.level,
+        )
+        (errors if check.level == "error" else warnings).append(problem)
+    return errors, warnings

@@ -1,0 +1,262 @@
+"""Rule packs: the YAML format, loading with located errors, and compilation of every rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from importlib.resources import files
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+
+from compliance.engine.conditions import Compiled, Compiler, ConditionError, FactType
+from compliance.domains.dangjian.facts import fact_schema
+from compliance.inputs.loader import InputError, Problem, load_file, locate, validate_as
+
+Severity = Literal["严重", "一般", "提示"]
+SEVERITY_RANK: dict[str, int] = {"严重": 3, "一般": 2, "提示": 1}
+TEMPLATE_FIELD = re.compile(r"\{([A-Za-z_][\w.]*)\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Document(_Strict):
+    title: str = Field(title="文件名称", description="如 《中华人民共和国工会法》（2021年修正）")
+    status: Literal["已核实", "待确认", "地方实践"] = Field("已核实", title="核实状态")
+    note: str | None = Field(None, title="说明")
+
+
+class Basis(_Strict):
+    doc: str = Field(title="文件", description="documents 中的文件代码")
+    article: str | None = Field(None, title="条款", description="如 第十一条、三、二是")
+    quote: str | None = Field(None, title="原文摘录")
+
+
+class Param(_Strict):
+    default: Any = Field(title="默认值")
+    title: str = Field(title="参数说明")
+    type: Literal["int", "float", "bool", "str", "date", "list"] = Field("int", title="类型")
+    min: float | None = Field(None, title="最小值")
+    max: float | None = Field(None, title="最大值")
+
+
+class Foreach(_Strict):
+    path: str = Field(title="列表路径", description="如 orgs（四个群团组织）或 all_orgs（含党组织）")
+    where: dict[str, Any] | None = Field(None, title="筛选条件", description="只对满足条件的对象出结果，用 item.* 引用对象")
+
+
+EXAMPLE_AS_OF = dt.date(2025, 11, 20)
+EXAMPLE_STATES: dict[str, str] = {"符合": "pass", "不符合": "fail", "不适用": "not_applicable", "待核实": "unknown", "豁免": "waived"}
+ExampleState = Annotated[
+    Literal["pass", "fail", "not_applicable", "unknown", "waived"],
+    BeforeValidator(lambda v: EXAMPLE_STATES.get(v, v) if isinstance(v, str) else v),
+]
+
+
+class Example(_Strict):
+    """A rule's self-test: a partial profile and the state the rule must give it."""
+
+    name: str = Field(title="样例说明")
+    expect: ExampleState = Field(title="期望结果", description="pass/fail/not_applicable/unknown/waived 或 符合/不符合/不适用/待核实/豁免")
+    subject: str | None = Field(None, title="对象", description="逐项检查（foreach）规则必填，如 工会、共青团、党组织")
+    as_of: dt.date | None = Field(None, title="检查日期", description="默认 2025-11-20")
+    params: dict[str, Any] = Field(default_factory=dict, title="参数覆盖", description="只对本样例生效")
+    profile: dict[str, Any] = Field(default_factory=dict, title="单位档案片段", description="只写与本规则有关的部分；unit.id/name 可省略")
+    _base_params: dict[str, Any] | None = PrivateAttr(None)
+    _source: str = PrivateAttr("")
+
+
+class Rule(_Strict):
+    id: str = Field(title="规则编号", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str = Field(title="规则标题")
+    catalogue: list[str] = Field(default_factory=list, title="对应要求目录编号")
+    category: str = Field(title="问题类别")
+    severity: Severity = Field(title="严重程度")
+    foreach: str | Foreach | None = Field(None, title="逐项检查", description="对列表中每一项各出一个结果")
+    when: dict[str, Any] | None = Field(None, title="适用条件", description="不满足时结果为 不适用")
+    expect: dict[str, Any] = Field(title="要求", description="不满足时结果为 不符合，缺数据时为 待核实")
+    message: str = Field(title="问题描述模板", description="可引用 {unit.name}、{item.name}、{param.x} 等")
+    basis: list[Basis] = Field(min_length=1, title="依据")
+    measure: str = Field(title="整改措施")
+    deadline_days: int = Field(30, ge=0, title="整改时限（天）")
+    owner: str = Field("党组织书记", title="责任人角色")
+    evidence: list[str] = Field(default_factory=list, title="现场核查需调阅的材料")
+    enabled: bool = Field(True, title="是否启用")
+    examples: list[Example] = Field(default_factory=list, title="规则自测样例")
+
+
+class PackMeta(_Strict):
+    id: str = Field(title="规则包编号")
+    title: str = Field(title="规则包名称")
+    version: str = Field(title="版本")
+    description: str | None = Field(None, title="说明")
+    documents: dict[str, Document] = Field(default_factory=dict, title="引用文件")
+
+
+class PackFile(_Strict):
+    """The YAML document of a rule pack."""
+
+    pack: PackMeta = Field(title="规则包信息")
+    params: dict[str, Param] = Field(default_factory=dict, title="参数")
+    rules: list[Rule] = Field(default_factory=list, title="规则")
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    when: Compiled | None
+    expect: Compiled
+    foreach_path: str | None
+    foreach_where: Compiled | None
+    basis_text: str
+    template_fields: list[str]
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+@dataclass
+class Pack:
+    meta: PackMeta
+    params: dict[str, Any]
+    param_specs: dict[str, Param]
+    rules: list[CompiledRule]
+    source: str = ""
+    raw: PackFile | None = field(default=None, repr=False)
+    origins: dict[str, str] = field(default_factory=dict)
+    """Where each effective value came from (``param.x``, ``rule.A1.severity`` … → file); set by tailoring."""
+    disabled: dict[str, str] = field(default_factory=dict)
+    """Rules switched off by a tailoring file: id → reason."""
+    waivers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Waivers from an inspector's waiver file, by unit id; merged with the profile's own."""
+
+    def rule(self, rule_id: str) -> CompiledRule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+def basis_text(rule: Rule, documents: dict[str, Document]) -> str:
+    parts = []
+    for b in rule.basis:
+        doc = documents.get(b.doc)
+        title = doc.title if doc else b.doc
+        text = title + (b.article or "")
+        if doc and doc.status != "已核实":
+            text += f"（{doc.status}）"
+        parts.append(text)
+    return "；".join(parts)
+
+
+def _where_to_loc(where: str) -> list[Any]:
+    loc: list[Any] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", where):
+        loc.append(int(index) if index else name)
+    return loc
+
+
+def compile_pack(data: PackFile, params: dict[str, Any] | None = None, schema: FactType | None = None) -> tuple[list[CompiledRule], list[tuple[str, str]]]:
+    """Compile every rule; returns (rules, errors as (where, message))."""
+    schema = schema or fact_schema()
+    values = {name: p.default for name, p in data.params.items()}
+    values.update(params or {})
+    errors: list[tuple[str, str]] = []
+    compiled: list[CompiledRule] = []
+    seen: set[str] = set()
+    for index, rule in enumerate(data.rules):
+        where = f"rules[{index}]"
+        if rule.id in seen:
+            errors.append((f"{where}.id", f"规则编号「{rule.id}」重复"))
+        seen.add(rule.id)
+        for b in rule.basis:
+            if b.doc not in data.pack.documents:
+                errors.append((f"{where}.basis", f"依据引用了未在 pack.documents 中登记的文件「{b.doc}」"))
+        try:
+            compiled.append(_compile_rule(rule, where, schema, values, data.pack.documents))
+        except ConditionError as exc:
+            errors.append((exc.where, exc.message))
+    return compiled, errors
+
+
+def _compile_rule(rule: Rule, where: str, schema: FactType, params: dict[str, Any], docs: dict[str, Document]) -> CompiledRule:
+    foreach_path = foreach_filter = None
+    item_type = None
+    if rule.foreach is not None:
+        spec = Foreach(path=rule.foreach) if isinstance(rule.foreach, str) else rule.foreach
+        foreach_path = spec.path
+        list_type = Compiler(schema, params).fact_type(spec.path, f"{where}.foreach")
+        if list_type.kind != "list" or list_type.element is None:
+            raise ConditionError(f"{where}.foreach", f"「{spec.path}」不是列表，不能逐项检查")
+        item_type = list_type.element
+        if spec.where is not None:
+            foreach_filter = Compiler(schema, params, item_type).compile(spec.where, f"{where}.foreach.where")
+    compiler = Compiler(schema, params, item_type)
+    when = compiler.compile(rule.when, f"{where}.when") if rule.when is not None else None
+    expect = compiler.compile(rule.expect, f"{where}.expect")
+    fields = TEMPLATE_FIELD.findall(rule.message)
+    for name in fields:
+        if name.startswith("param."):
+            if name[6:] not in params:
+                raise ConditionError(f"{where}.message", f"模板引用了未定义的参数「{name[6:]}」")
+        else:
+            compiler.fact_type(name, f"{where}.message")
+    return CompiledRule(rule, when, expect, foreach_path, foreach_filter, basis_text(rule, docs), fields)
+
+
+def check_param_values(specs: dict[str, Param], values: dict[str, Any]) -> list[tuple[str, str]]:
+    errors = []
+    py_types = {"int": int, "float": (int, float), "bool": bool, "str": str, "list": list}
+    for name, value in values.items():
+        spec = specs.get(name)
+        if spec is None:
+            errors.append((f"params.{name}", f"未定义的参数「{name}」"))
+            continue
+        expected = py_types.get(spec.type)
+        if expected and (not isinstance(value, expected) or (spec.type != "bool" and isinstance(value, bool))):
+            errors.append((f"params.{name}", f"参数「{name}」应为 {spec.type}，实际为 {value!r}"))
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if spec.min is not None and value < spec.min:
+                errors.append((f"params.{name}", f"参数「{name}」不能小于 {spec.min}"))
+            if spec.max is not None and value > spec.max:
+                errors.append((f"params.{name}", f"参数「{name}」不能大于 {spec.max}"))
+    return errors
+
+
+def parse_pack(data: Any, name: str, text: str | None) -> PackFile:
+    return validate_as(PackFile, data, name, text)
+
+
+def located(name: str, text: str, errors: list[tuple[str, str]]) -> InputError:
+    """An :class:`InputError` for ``(where, message)`` errors, each located in the file's text."""
+    problems = []
+    for where, message in errors:
+        line, column = locate(text, _where_to_loc(where))
+        problems.append(Problem(name, message, line=line, column=column, path=where))
+    return InputError(problems)
+
+
+def load_pack(path: str | Path, params: dict[str, Any] | None = None) -> Pack:
+    """Load, validate and compile a pack; any error raises :class:`InputError` with line numbers."""
+    path = Path(path)
+    name = str(path)
+    data, text = load_file(path)
+    if not isinstance(data, dict):
+        raise InputError([Problem(name, "规则包应为 YAML 映射（包含 pack、params、rules）", line=1)])
+    parsed = parse_pack(data, name, text)
+    defaults = {n: p.default for n, p in parsed.params.items()}
+    errors = check_param_values(parsed.params, defaults | (params or {}))
+    rules, compile_errors = compile_pack(parsed, params)
+    errors += compile_errors
+    if errors:
+        raise located(name, text, errors)
+    values = defaults | (params or {})
+    return Pack(parsed.pack, values, dict(parsed.params), rules, source=name, raw=parsed)
+
+
+def default_pack_path() -> Path:
+    """The shipped 党建带群建 pack (package data of ``compliance.packs``)."""
+    return Path(str(files("compliance.packs") / "dangjian.yaml"))

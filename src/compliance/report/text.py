@@ -1,0 +1,270 @@
+"""The 督查报告 and 检查提纲 as document blocks, rendered to Markdown and self-contained HTML.
+
+The same blocks feed the DOCX writer (:mod:`compliance.report_docx`), so the three formats say the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from compliance.engine.evaluate import Finding
+from compliance.report.overview import SEVERITIES, Overview, UnitView, percent, zh_date
+
+ISSUER = "市直机关工委"
+REPORT_TITLE = "党建带群建工作督查报告"
+ORDINALS = "一二三四五六七八九十"
+CHART_FILES = {"category": "图表_各类别问题发生率.png", "rule": "图表_各项要求不符合率.png"}
+CHART_CAPTIONS = {"category": "图1 各类别问题发生率（存在该类问题的单位占比）",
+                  "rule": "图2 各项要求不符合率与待核实率（按单位）"}
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass
+class Para:
+    text: str
+    bold: bool = False
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class Image:
+    name: str
+    data: bytes
+    caption: str
+
+
+Block = Heading | Para | Bullets | Table | Image
+
+
+def ordinal(n: int) -> str:
+    """1 → 一, 12 → 十二 (enough for section and item numbers)."""
+    if n <= 10:
+        return ORDINALS[n - 1]
+    if n < 20:
+        return "十" + ORDINALS[n - 11]
+    tens, ones = divmod(n, 10)
+    return ORDINALS[tens - 1] + "十" + (ORDINALS[ones - 1] if ones else "")
+
+
+def join_names(names: Sequence[str], limit: int = 12) -> str:
+    shown = "、".join(names[:limit])
+    return shown + (f"等{len(names)}个单位" if len(names) > limit else "")
+
+
+def overall_paragraph(ov: Overview) -> str:
+    """The 总体情况 paragraph, in the manner of a 督查调研报告, written from the numbers."""
+    n = ov.unit_count
+    fails = sum(ov.fail_by_severity.values())
+    sev = "、".join(f"{s}{ov.fail_by_severity[s]}个" for s in SEVERITIES if ov.fail_by_severity[s])
+    text = (f"本次督查共检查{n}个单位，其中{ov.units_with_fails}个单位存在不符合要求的问题，"
+            f"共发现问题{fails}个" + (f"（{sev}）" if sev else "") + "；"
+            f"另有{ov.states['unknown']}项因档案信息不全需现场核实，{ov.states['waived']}项经批准豁免。")
+    clean = n - ov.units_with_fails
+    if clean:
+        text += f"{clean}个单位未发现不符合要求的问题。"
+    cats = sorted((c for c in ov.categories if c.total), key=lambda c: (-c.units_failing, -c.total))
+    if cats:
+        parts = [f"{c.category}方面（{c.units_failing}个单位、{c.total}个问题）" for c in cats[:3]]
+        text += "从问题类别看，问题主要集中在" + "、".join(parts) + "。"
+    common = ov.common_problems(3)
+    if common:
+        parts = [f"{r.units['fail']}个单位不符合“{r.title}”的要求" for r in common]
+        text += "具体来看，" + "，".join(parts) + "。"
+    if ov.files_with_errors:
+        text += f"另有{ov.files_with_errors}个档案文件存在错误，未能检查，需退回补正。"
+    return text
+
+
+def overview_blocks(ov: Overview, charts: dict[str, bytes], top: int = 10) -> list[Block]:
+    """All sections of the 督查报告."""
+    n = ov.unit_count
+    blocks: list[Block] = [
+        Heading(0, REPORT_TITLE),
+        Para(f"检查日期：{zh_date(ov.as_of)}　　检查单位：{n}个　　"
+             f"规则包：{ov.pack_title}（{ov.pack_id}，版本 {ov.pack_version}）"),
+        Para(f"为加强党建带群建工作，{ov.issuer}依据《{ov.pack_title}》对{n}个单位报送的党建带群建工作档案进行了督查，"
+             "逐项对照组织建设、换届、经费保障、阵地建设、队伍建设和活动开展等要求查找问题，"
+             "对档案中未填报的事项列为待核实，留待现场核实。现将总体情况报告如下："),
+        Heading(1, "一、总体情况"),
+        Para(overall_paragraph(ov)),
+        Table(["检查结果", "项数"], [["不符合", ov.states["fail"]], ["待核实", ov.states["unknown"]],
+                                    ["豁免", ov.states["waived"]], ["不适用", ov.states["not_applicable"]],
+                                    ["符合", ov.states["pass"]]]),
+        Heading(1, "二、问题分布"),
+        Para("按问题类别和严重程度统计（“涉及单位”为存在该类问题的单位数）："),
+        Table(["问题类别", *SEVERITIES, "合计", "涉及单位", "占检查单位"],
+              [[c.category, *(c.fails[s] for s in SEVERITIES), c.total, c.units_failing, percent(c.units_failing, n)]
+               for c in ov.categories]
+              + [["合计", *(ov.fail_by_severity[s] for s in SEVERITIES), sum(ov.fail_by_severity.values()),
+                  ov.units_with_fails, percent(ov.units_with_fails, n)]]),
+    ]
+    if "category" in charts:
+        blocks.append(Image(CHART_FILES["category"], charts["category"], CHART_CAPTIONS["category"]))
+    blocks += [
+        Heading(1, "三、各项要求检查结果"),
+        Para("每个单位每项要求计一次（同一要求涉及多个组织时，有一个不符合即计为不符合）；比例为占检查单位数。"),
+        Table(["规则", "要求", "类别", "严重程度", "不符合", "待核实", "不适用", "豁免", "符合"],
+              [[r.rule_id, r.title, r.category, r.severity,
+                *(f"{r.units[s]}\u00a0({percent(r.units[s], n)})" for s in ("fail", "unknown", "not_applicable")),
+                r.units["waived"], r.units["pass"]] for r in ov.rules]),
+    ]
+    if "rule" in charts:
+        blocks.append(Image(CHART_FILES["rule"], charts["rule"], CHART_CAPTIONS["rule"]))
+    blocks.append(Heading(1, "四、存在的主要问题及工作建议"))
+    common = ov.common_problems(top)
+    if not common:
+        blocks.append(Para("本次检查未发现不符合要求的问题。"))
+    for i, r in enumerate(common, 1):
+        blocks.append(Para(f"{ordinal(i)}是“{r.title}”落实不到位（{r.rule_id}，{r.severity}）。"
+                           f"{r.units['fail']}个单位存在此问题，占检查单位的{percent(r.units['fail'], n)}，"
+                           f"涉及：{join_names(r.failing_units)}。建议：{r.measure}"))
+    weights = "、".join(f"{s}{ov.weights.get(s, 0):g}分" for s in SEVERITIES)
+    blocks += [
+        Heading(1, "五、各单位问题情况排名"),
+        Para(f"按加权问题分从高到低排列：每个不符合问题按严重程度计分（{weights}），"
+             "分数相同的按严重问题多者在前；待核实、豁免事项不计分。"),
+        Table(["排名", "单位编号", "单位", "加权问题分", *SEVERITIES, "不符合合计", "待核实", "豁免"],
+              [[r.rank, r.unit_id, r.unit_name, f"{r.score:g}", *(r.fails[s] for s in SEVERITIES), r.fail_total,
+                r.unknown, r.waived] for r in ov.ranking]),
+    ]
+    if ov.errors:
+        blocks += [Heading(1, "六、未能检查的档案文件"),
+                   Para(f"以下{ov.files_with_errors}个文件有错误，未纳入统计，请退回单位补正后重新检查："),
+                   Bullets([p.format() for p in ov.errors])]
+    return blocks
+
+
+def waiver_rows(unit: UnitView) -> list[list[Any]]:
+    rows = []
+    for i, f in enumerate(unit.waivers, 1):
+        w = f.waiver or {}
+        status = "已过期，不再生效" if w.get("expired") else "有效"
+        rows.append([i, f"{f.rule_id} {f.title}", status, w.get("reason", ""), w.get("document", ""),
+                     w.get("approver", ""), str(w.get("expires", ""))])
+    return rows
+
+
+def subject_of(f: Finding) -> str:
+    return f"（{f.subject}）" if f.subject else ""
+
+
+def checklist_blocks(unit: UnitView, ov: Overview) -> list[Block]:
+    """The 检查提纲 of one unit: what to verify, what to confirm, which waivers and documents to see."""
+    unknowns, fails, waivers = unit.unknowns, unit.fails, waiver_rows(unit)
+    blocks: list[Block] = [
+        Heading(0, f"{unit.unit_name}党建带群建工作现场检查提纲"),
+        Para(f"单位编号：{unit.unit_id}　　检查日期：{zh_date(ov.as_of)}　　档案文件：{unit.source}"),
+        Para(f"规则包：{ov.pack_title}（{ov.pack_id}，版本 {ov.pack_version}）。本提纲列出档案中缺少、需现场核实的事项，"
+             f"需现场确认的问题，以及需查看批准文件的豁免事项。共待核实{len(unknowns)}项、问题{len(fails)}个、"
+             f"豁免{len(waivers)}项。"),
+        Heading(1, "一、待核实事项（档案未填报，需现场核实）"),
+    ]
+    if unknowns:
+        blocks.append(Table(["序号", "要求", "待核实内容", "需调阅材料"],
+                            [[i, f"{f.rule_id} {f.title}{subject_of(f)}", f.message, "、".join(f.evidence) or "—"]
+                             for i, f in enumerate(unknowns, 1)]))
+    else:
+        blocks.append(Para("无。"))
+    blocks.append(Heading(1, "二、需现场确认的问题"))
+    if fails:
+        blocks.append(Table(["序号", "问题", "严重程度", "问题描述", "依据", "需调阅材料"],
+                            [[i, f"{f.rule_id} {f.title}{subject_of(f)}", f.severity, f.message, f.basis,
+                              "、".join(f.evidence) or "—"] for i, f in enumerate(fails, 1)]))
+    else:
+        blocks.append(Para("无。"))
+    blocks.append(Heading(1, "三、豁免事项（查看批准文件及有效期）"))
+    if waivers:
+        blocks.append(Table(["序号", "要求", "豁免状态", "豁免理由", "批准文件", "批准单位", "有效期至"], waivers))
+    else:
+        blocks.append(Para("无。"))
+    blocks.append(Heading(1, "四、需调阅的材料清单"))
+    blocks.append(Bullets([f"□ {doc}" for doc in unit.evidence]) if unit.evidence else Para("无。"))
+    return blocks
+
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+def _md_cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(blocks: list[Block], image_dir: str = "") -> str:
+    """Markdown; images are referenced as files beside the document (``image_dir``/name)."""
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out.append("#" * (b.level + 1) + " " + b.text)
+        elif isinstance(b, Para):
+            out.append(f"**{b.text}**" if b.bold else b.text)
+        elif isinstance(b, Bullets):
+            out.append("\n".join(f"- {item}" for item in b.items))
+        elif isinstance(b, Table):
+            lines = ["| " + " | ".join(map(_md_cell, b.headers)) + " |", "|" + "---|" * len(b.headers)]
+            lines += ["| " + " | ".join(map(_md_cell, row)) + " |" for row in b.rows]
+            out.append("\n".join(lines))
+        elif isinstance(b, Image):
+            out.append(f"![{b.caption}]({image_dir}{b.name})\n\n*{b.caption}*")
+    return "\n\n".join(out) + "\n"
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+HTML_STYLE = """
+body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", SimSun, "Songti SC", serif;
+       max-width: 60em; margin: 2em auto; padding: 0 1em; line-height: 1.7; color: #222; }
+h1 { text-align: center; font-family: "Noto Sans CJK SC", SimHei, "Heiti SC", sans-serif; }
+h2, h3 { font-family: "Noto Sans CJK SC", SimHei, "Heiti SC", sans-serif; }
+p { text-indent: 2em; }
+table { border-collapse: collapse; margin: 1em 0; width: 100%; font-size: 0.92em; }
+th, td { border: 1px solid #999; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }
+th { background: #EEE; }
+figure { margin: 1em 0; text-align: center; }
+img { max-width: 100%; }
+figcaption { font-size: 0.9em; color: #555; }
+""".strip()
+
+
+def render_html(blocks: list[Block]) -> str:
+    """A self-contained HTML page: styles inline, images as ``data:`` URIs."""
+    esc = html.escape
+    title = next((b.text for b in blocks if isinstance(b, Heading)), "")
+    body: list[str] = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            body.append(f"<h{b.level + 1}>{esc(b.text)}</h{b.level + 1}>")
+        elif isinstance(b, Para):
+            body.append(f"<p><strong>{esc(b.text)}</strong></p>" if b.bold else f"<p>{esc(b.text)}</p>")
+        elif isinstance(b, Bullets):
+            body.append("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in b.items) + "</ul>")
+        elif isinstance(b, Table):
+            head = "".join(f"<th>{esc(str(h))}</th>" for h in b.headers)
+            rows = "".join("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>" for row in b.rows)
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        elif isinstance(b, Image):
+            data = base64.b64encode(b.data).decode("ascii")
+            body.append(f'<figure><img src="data:image/png;base64,{data}" alt="{esc(b.caption)}">'
+                        f"<figcaption>{esc(b.caption)}</figcaption></figure>")
+    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{esc(title)}</title>\n<style>\n{HTML_STYLE}\n</style>\n</head>\n<body>\n"
+            + "\n".join(body) + "\n</body>\n</html>\n")
+
