@@ -10,7 +10,8 @@ import pytest
 from conftest import FIXTURES
 from test_ledger_helpers import db, finding, items_by_key, ledger_json, run, show, write_results  # noqa: F401
 
-from compliance.ledger.core import VERSION_TABLE, Base, Ledger, head_revision, migrate, resolve_db
+from compliance.ledger.models import Base
+from compliance.ledger.store import VERSION_TABLE, Ledger, head_revision, migrate, resolve_db
 
 
 # --- sync: adding problems ------------------------------------------------------------------

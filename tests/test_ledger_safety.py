@@ -9,9 +9,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from sqlalchemy import select
 from test_ledger_helpers import compliance_process, db, finding, run, subprocess_env, write_results  # noqa: F401
 
-from compliance.ledger.core import TEST_PAUSE_ENV, History, Item, Ledger, select
+from compliance.ledger.models import History, Item
+from compliance.ledger.store import Ledger
 
 UPDATER = """
 import sys, time
@@ -22,6 +24,27 @@ while not go.exists():
     time.sleep(0.005)
 for i in range(count):
     main(["ledger", "update", "U1/B2", "--add-evidence", f"{tag}-{i}", "--by", tag, "--db", db], standalone_mode=False)
+"""
+
+# ``compliance ledger sync`` that stops halfway: the per-unit step of sync is wrapped so that, before unit
+# number ``after``, the units done so far are flushed into the open transaction, ``marker`` is written and
+# the process sleeps (the test then kills it).
+PAUSED_SYNC = """
+import sys, time
+from pathlib import Path
+import compliance.ledger.sync as ledger_sync
+from compliance.cli import main
+marker, after, args = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+sync_unit, done = ledger_sync._sync_unit, []
+def paused_sync_unit(session, *rest, **kwargs):
+    if len(done) == after:
+        session.flush()
+        marker.write_text("paused", encoding="utf-8")
+        time.sleep(600)
+    done.append(1)
+    return sync_unit(session, *rest, **kwargs)
+ledger_sync._sync_unit = paused_sync_unit
+main(args)
 """
 
 
@@ -85,7 +108,10 @@ def test_a_sync_killed_midway_leaves_the_ledger_as_before_and_a_rerun_completes_
                                   [finding(u, f"R{r}", state="pass") for u in units for r in range(5)]
                                   + [finding(f"N{u:03d}", f"R{r}") for u in range(60) for r in range(5)])
     marker = tmp_path / "paused"
-    process = compliance_process("ledger", "sync", fixed_and_new, "--db", db, **{TEST_PAUSE_ENV: str(marker)})
+    halfway = str(len(units))  # 120 units: the 60 already in the ledger are synced, the 60 new ones are not
+    process = subprocess.Popen([sys.executable, "-c", PAUSED_SYNC, str(marker), halfway, "ledger", "sync", fixed_and_new,
+                                "--db", db], env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
     try:
         wait_for(marker, process)
         if not db.endswith(".sqlite"):

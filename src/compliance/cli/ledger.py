@@ -17,12 +17,15 @@ import click
 from tabulate import tabulate
 
 from compliance.cli import DATE, EXIT_INPUT, ZhChoice, open_pack, print_problems, write_output
-from compliance.ledger.core import (
-    FIELDS, OVERDUE, RESULT_ZH, STATUSES, Filters, Item, Ledger, LedgerError, checks_from_findings,
-    get_item, list_items, read_results_file, stats, sync, update_item,
-)
 from compliance.inputs.loader import InputError, Problem
 from compliance.inputs.xlsx import neutralise
+from compliance.ledger.errors import LedgerError
+from compliance.ledger.lifecycle import get_item, update_item
+from compliance.ledger.models import Item
+from compliance.ledger.queries import Filters, list_items, stats
+from compliance.ledger.store import Ledger
+from compliance.ledger.sync import checks_from_findings, read_results_file, sync
+from compliance.ledger.vocabulary import FIELDS, OVERDUE, RESULT_ZH, STATUSES
 
 DB_HELP = "台账数据库：SQLite 文件路径或 postgresql://用户:密码@主机:端口/库名（默认：环境变量 COMPLIANCE_DB，否则当前目录 ledger.sqlite）"
 STATUS_CHOICE = ZhChoice(STATUSES)

@@ -10,8 +10,11 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
-from compliance.ledger.core import CLOSED, STATUSES, UNIT_STATUSES, Item, LedgerError, check_transition, update_item
 from compliance.inputs.xlsx import neutralise, unneutralise, write_table
+from compliance.ledger.errors import LedgerError
+from compliance.ledger.lifecycle import check_transition, update_item
+from compliance.ledger.models import Item
+from compliance.ledger.vocabulary import CLOSED, STATUSES, UNIT_STATUSES
 
 SHEET = "整改台账"
 HELP_SHEET = "填写说明"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from compliance.ledger.core import VERSION_TABLE, Base
+from compliance.ledger.models import Base
+from compliance.ledger.store import VERSION_TABLE
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - the ledger always passes its connection
