@@ -100,9 +100,10 @@ def generate(path: Path, units: int, seed: int = 7) -> None:
 # --- phases (each in its own process) ----------------------------------------------------------
 
 def phase(name: str, path: str, jobs: int) -> dict:
+    from compliance.pipeline.run import check_stream
     from compliance.engine.pack import default_pack_path, load_pack
     from compliance.domains.dangjian.profile import Profile
-    from compliance.pipeline.stream import check_stream, iter_records
+    from compliance.inputs.records import iter_records
 
     pack = load_pack(default_pack_path())
     units = findings = errors = 0

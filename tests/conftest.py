@@ -15,6 +15,8 @@ FIXTURES = ROOT / "fixtures"
 PACK_PATH = ROOT / "rules" / "dangjian.yaml"
 AS_OF = dt.date(2025, 11, 20)
 
+from compliance.domains.dangjian import DOMAIN as DANGJIAN  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def pack():
@@ -41,9 +43,9 @@ def minimal_profile(**sections: Any) -> dict[str, Any]:
 
 def fixture_profiles() -> list:
     """Every shipped fixture profile, validated (all of them must load)."""
-    from compliance.pipeline.runner import load_profile
+    from compliance.pipeline.run import load_profile
 
-    return [load_profile(path) for path in sorted(FIXTURES.glob("*.yaml"))]
+    return [load_profile(path, DANGJIAN) for path in sorted(FIXTURES.glob("*.yaml"))]
 
 
 def pg_url() -> str | None:

@@ -175,11 +175,11 @@ def test_missing_files_and_empty_globs(runner, tmp_path):
 
 def test_a_broken_pack_stops_the_run_with_its_location(runner, tmp_path, units):
     pack = tmp_path / "pack.yaml"
-    pack.write_text("pack:\n  id: x\n  title: x\n  version: '1'\nrules:\n  - id: R1\n    title: t\n", encoding="utf-8")
+    pack.write_text("pack:\n  id: x\n  title: x\n  version: '1'\n  domain: dangjian\nrules:\n  - id: R1\n    title: t\n", encoding="utf-8")
     result = run(runner, str(units[0]), "--pack", str(pack), *AS_OF)
     assert result.exit_code == 2
     assert "规则包有错误" in result.stderr
-    assert f"{pack}:6:" in result.stderr
+    assert f"{pack}:7:" in result.stderr
     assert "缺少必填项" in result.stderr
 
 

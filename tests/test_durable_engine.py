@@ -20,9 +20,9 @@ from compliance.domains.dangjian.facts import derive
 from compliance.inputs.loader import Problem
 from compliance.domains.dangjian.profile import Profile
 from compliance.inputs.loader import InputError
-from compliance.pipeline.runner import load_profile
+from compliance.pipeline.run import load_profile
 
-from conftest import AS_OF, FIXTURES, PACK_PATH, minimal_profile, fixture_profiles
+from conftest import DANGJIAN, AS_OF, FIXTURES, PACK_PATH, minimal_profile, fixture_profiles
 
 
 pytestmark = pytest.mark.durable
@@ -56,7 +56,7 @@ def both(pack, durable, profile: Profile, as_of: dt.date = AS_OF) -> tuple[list[
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.yaml")), ids=lambda p: p.name)
 def test_every_fixture_gets_identical_findings(pack, durable, path: Path) -> None:
     try:
-        profile = load_profile(path)
+        profile = load_profile(path, DANGJIAN)
     except InputError:
         pytest.skip("该样例档案无法通过校验（不属于本测试）")
     default, by_durable = both(pack, durable, profile)

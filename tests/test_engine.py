@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from compliance.engine.evaluate import at_or_above, check_unit
+from compliance.findings import at_or_above
+from compliance.engine.evaluate import check_unit
 from compliance.domains.dangjian.facts import derive
 from compliance.inputs.loader import InputError
 from compliance.engine.pack import load_pack
@@ -21,6 +22,7 @@ PACK = textwrap.dedent(
       id: test
       title: 测试规则包
       version: "0.1"
+      domain: dangjian
       documents:
         law: {title: 《中华人民共和国工会法》}
     params:

@@ -6,9 +6,9 @@ from collections import defaultdict
 
 import pytest
 
-from compliance.pipeline.runner import check_profile, load_profile
+from compliance.pipeline.run import check_profile, load_profile
 
-from conftest import AS_OF, FIXTURES
+from conftest import DANGJIAN, AS_OF, FIXTURES
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,7 @@ def results(pack):
     """File stem → findings, checked at 2025-11-20."""
     out = {}
     for path in sorted(FIXTURES.glob("*.yaml")):
-        out[path.stem] = check_profile(pack, load_profile(path), AS_OF, str(path))
+        out[path.stem] = check_profile(pack, load_profile(path, DANGJIAN), AS_OF, str(path))
     return out
 
 
@@ -25,7 +25,7 @@ def states(findings, rule_id, subject=""):
 
 
 def test_there_are_at_least_eight_units_with_distinct_ids():
-    profiles = [load_profile(p) for p in sorted(FIXTURES.glob("*.yaml"))]
+    profiles = [load_profile(p, DANGJIAN) for p in sorted(FIXTURES.glob("*.yaml"))]
     assert len(profiles) >= 8 and len({p.unit.id for p in profiles}) == len(profiles)
 
 

@@ -10,18 +10,19 @@ import yaml
 from openpyxl import load_workbook
 
 from compliance.cli import main
-from compliance.domains.dangjian.form import read_form
+from compliance.domains.form import read_form
 from compliance.domains.dangjian.profile import Profile
-from compliance.pipeline.runner import load_profile
-from compliance.domains.dangjian.template import form_layout, yaml_template
+from compliance.pipeline.run import load_profile
+from compliance.domains.dangjian.profile import Profile
+from compliance.domains.template import form_layout, yaml_template
 
-from conftest import FIXTURES
+from conftest import DANGJIAN, FIXTURES
 
 AS_OF = ["--as-of", "2025-11-20"]
 
 
 def leaf_keys(model, prefix=""):
-    from compliance.domains.dangjian.template import field_kind
+    from compliance.domains.template import field_kind
 
     for name, field in model.model_fields.items():
         kind = field_kind(field.annotation)
@@ -34,7 +35,7 @@ def leaf_keys(model, prefix=""):
 # --- YAML template ---------------------------------------------------------------------------
 
 def test_yaml_template_has_a_chinese_comment_for_every_field():
-    text = yaml_template("市测试局")
+    text = yaml_template(Profile, "党建带群建", "市测试局")
     for key in leaf_keys(Profile):
         name = key.rsplit(".", 1)[-1]
         assert any(line.lstrip("# -").startswith(f"{name}:") and "  # " in line for line in text.splitlines()), key
@@ -49,7 +50,7 @@ def test_yaml_template_needs_only_the_unit_id_to_validate(runner, tmp_path):
     assert result.exit_code == 2 and "单位编号" in result.stdout
     target.write_text(target.read_text(encoding="utf-8").replace("  id:  #", "  id: SZ-099  #"), encoding="utf-8")
     assert runner.invoke(main, ["validate", str(target), *AS_OF]).exit_code == 0
-    profile = load_profile(target)
+    profile = load_profile(target, DANGJIAN)
     assert profile.unit.name == "市测试局" and profile.union is not None and profile.events is None
 
 
@@ -99,7 +100,7 @@ def set_value(wb, sheet: str, key: str, value) -> str:
 
 def test_the_form_has_instructions_a_sheet_per_section_and_table_sheets(form):
     wb = load_workbook(form)
-    sections, tables = form_layout()
+    sections, tables = form_layout(Profile)
     assert wb.sheetnames[0] == "填表说明"
     assert {"基本情况", "党组织", "工会", "共青团", "妇委会", "关工委", "责任落实"} <= set(wb.sheetnames)
     assert {"工作记录", "团员名册", "豁免"} <= set(wb.sheetnames)
@@ -136,7 +137,7 @@ def test_a_filled_form_imports_to_a_profile_that_validates(runner, form, tmp_pat
     out = tmp_path / "p.yaml"
     result = runner.invoke(main, ["import", str(form), "-o", str(out), *AS_OF])
     assert result.exit_code == 0, result.output
-    profile = load_profile(out)
+    profile = load_profile(out, DANGJIAN)
     assert profile.unit.id == "SZ-100" and profile.unit.founded == dt.date(1984, 3, 1)
     assert profile.union.established is True and profile.union.postponement.approved is False
     assert profile.events[0].date == dt.date(2025, 3, 20) and profile.events[0].title == "=不是公式而是文字"
@@ -174,7 +175,7 @@ def test_a_formula_cell_is_an_error_and_never_evaluated(runner, form, tmp_path):
     cell = set_value(wb, "基本情况", "unit.staff_total", "=SUM(40,48)")
     wb.save(form)
     with pytest.raises(Exception) as info:
-        read_form(form)
+        read_form(Profile, form)
     assert f"{cell}：单元格含公式" in str(info.value)
     result = runner.invoke(main, ["validate", str(form)])
     assert result.exit_code == 2 and "公式不会被计算" in result.stdout
@@ -189,7 +190,7 @@ def test_import_refuses_to_overwrite(runner, form, tmp_path):
 
 def test_a_fixture_survives_a_round_trip_through_the_form_shape(tmp_path):
     """Every fixture field has a place in the form: layout keys cover what fixtures use."""
-    sections, tables = form_layout()
+    sections, tables = form_layout(Profile)
     keys = {f.key for _, fields in sections for f in fields} | {t.key for t in tables}
     for path in FIXTURES.glob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from compliance.output.ci import Verdict
+from compliance.output.verdicts import Verdict
 from compliance.inputs.loader import MAX_BYTES, InputError
 from compliance.engine.pack import load_pack
-from compliance.cli.validate import validate_path
+from compliance.pipeline.validate import validate_path
 
-from conftest import AS_OF
+from conftest import DANGJIAN, AS_OF
 
 MB = 1024 * 1024
 
@@ -38,7 +38,7 @@ def verdict_of(path: Path) -> tuple[Verdict, int]:
     """The verdict and the peak memory (bytes) Python allocated to reach it."""
     tracemalloc.start()
     try:
-        verdict = validate_path(path, AS_OF)
+        verdict = validate_path(path, DANGJIAN, AS_OF)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

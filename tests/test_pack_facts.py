@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from compliance.domains.dangjian.facts import derive, fact_schema, label_of
+from compliance.domains.dangjian.facts import derive, fact_schema
 from compliance.domains.dangjian.profile import Profile
 
-from conftest import AS_OF, minimal_profile
+from conftest import DANGJIAN, AS_OF, minimal_profile
 
 
 def facts(**sections):
@@ -37,6 +37,6 @@ def test_league_leader_ages_at_appointment_and_on_the_check_date():
 def test_new_fields_have_chinese_titles_and_accept_chinese_keys():
     profile = Profile.model_validate(minimal_profile(women={"负责人空缺": "是"}, league={"团组织书记出生日期": "1996-01-02"}))
     assert profile.women.leader_vacant is True and profile.league.leader_birth_date.year == 1996
-    assert label_of("unit.days_since_reform") == "单位.机构改革后天数"
-    assert label_of("league.leader_age_at_appointment") == "共青团.团组织书记任职时年龄"
+    assert DANGJIAN.label_of("unit.days_since_reform") == "单位.机构改革后天数"
+    assert DANGJIAN.label_of("league.leader_age_at_appointment") == "共青团.团组织书记任职时年龄"
     assert "adjusted_after_reform" in fact_schema().children["orgs"].element.children

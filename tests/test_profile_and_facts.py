@@ -6,12 +6,13 @@ import datetime as dt
 
 import pytest
 
-from compliance.domains.dangjian.facts import add_years, age_on, derive, label_of
+from compliance.domains.dangjian.facts import derive
+from compliance.domains.toolkit import add_years, age_on
 from compliance.inputs.loader import InputError
 from compliance.domains.dangjian.profile import Profile
-from compliance.pipeline.runner import validate_profile
+from compliance.pipeline.run import validate_profile
 
-from conftest import AS_OF, minimal_profile
+from conftest import DANGJIAN, AS_OF, minimal_profile
 
 
 def test_chinese_keys_are_aliases_of_the_english_ones():
@@ -37,7 +38,7 @@ def test_absent_facts_stay_none_and_are_never_defaulted():
 
 def test_a_key_given_twice_in_two_languages_is_an_error():
     with pytest.raises(InputError) as info:
-        validate_profile({"unit": {"id": "X", "name": "a", "单位名称": "b"}}, "u.yaml")
+        validate_profile_dj({"unit": {"id": "X", "name": "a", "单位名称": "b"}}, "u.yaml")
     assert "重复填写" in info.value.problems[0].message
 
 
@@ -46,7 +47,7 @@ def test_an_unknown_key_is_an_error_with_a_suggestion_and_its_line():
     import yaml
 
     with pytest.raises(InputError) as info:
-        validate_profile(yaml.safe_load(text), "u.yaml", text)
+        validate_profile_dj(yaml.safe_load(text), "u.yaml", text)
     problem = info.value.problems[0]
     assert problem.line == 4 and problem.column == 3
     assert "未知字段「staf_total」" in problem.message
@@ -58,7 +59,7 @@ def test_a_wrong_type_names_the_chinese_field_and_what_was_given():
     import yaml
 
     with pytest.raises(InputError) as info:
-        validate_profile(yaml.safe_load(text), "u.yaml", text)
+        validate_profile_dj(yaml.safe_load(text), "u.yaml", text)
     problem = info.value.problems[0]
     assert problem.line == 4
     assert problem.path.startswith("单位.职工总数")
@@ -67,7 +68,7 @@ def test_a_wrong_type_names_the_chinese_field_and_what_was_given():
 
 def test_negative_counts_are_rejected():
     with pytest.raises(InputError) as info:
-        validate_profile(minimal_profile(unit={"staff_total": -1}), "u.yaml")
+        validate_profile_dj(minimal_profile(unit={"staff_total": -1}), "u.yaml")
     assert "不能小于 0" in info.value.problems[0].message
 
 
@@ -138,6 +139,10 @@ def test_helpers_for_dates():
 
 
 def test_fact_labels_are_chinese():
-    assert label_of("union.funds_review_committee") == "工会.经费审查委员会"
-    assert label_of("league.roster") == "共青团.团员名册"
-    assert label_of("no.such") == "no.such"
+    assert DANGJIAN.label_of("union.funds_review_committee") == "工会.经费审查委员会"
+    assert DANGJIAN.label_of("league.roster") == "共青团.团员名册"
+    assert DANGJIAN.label_of("no.such") == "no.such"
+
+
+def validate_profile_dj(data, name, text=None):
+    return validate_profile(data, DANGJIAN, name, text)

@@ -13,8 +13,9 @@ import yaml
 from click.testing import CliRunner
 from conftest import AS_OF, FIXTURES, minimal_profile
 
+from compliance.findings import STATES
 from compliance.cli import main
-from compliance.report.overview import STATES, UNIT_STATE_ORDER
+from compliance.report.overview import UNIT_STATE_ORDER
 
 ARGS = ["--as-of", AS_OF.isoformat()]
 WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import AS_OF, FIXTURES, ROOT
 
 from compliance.cli import main
-from compliance.engine.evaluate import Finding
+from compliance.findings import Finding
 from compliance.report.overview import UnitView, build_overview, parse_weights
 
 

@@ -104,7 +104,7 @@ def test_lint_moved_to_the_rules_module_still_works(runner, tmp_path):
     assert rules(runner, "lint").exit_code == 0
     bad = tmp_path / "bad.yaml"
     bad.write_text(textwrap.dedent("""\
-        pack: {id: x, title: x, version: "1"}
+        pack: {id: x, title: x, version: "1", domain: dangjian}
         rules:
           - id: R1
             title: t

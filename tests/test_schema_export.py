@@ -11,9 +11,14 @@ import yaml
 
 from compliance.cli import main
 from compliance.domains.dangjian.profile import Profile
-from compliance.schema import SCHEMA_FILES, pack_schema, profile_schema, to_json
+from compliance.output.schema import SCHEMA_FILES, pack_schema, to_json
+from compliance.output.schema import profile_schema as _profile_schema
 
-from conftest import FIXTURES, ROOT, minimal_profile
+from conftest import DANGJIAN, FIXTURES, ROOT, minimal_profile
+
+
+def profile_schema():
+    return _profile_schema(DANGJIAN)
 
 SCHEMAS = ROOT / "schemas"
 
@@ -115,7 +120,7 @@ def rule(**overrides: Any) -> dict:
 
 
 def pack_doc(*rules: dict) -> dict:
-    return {"pack": {"id": "p", "title": "包", "version": "1", "documents": {"d": {"title": "文件"}}},
+    return {"pack": {"id": "p", "title": "包", "version": "1", "domain": "dangjian", "documents": {"d": {"title": "文件"}}},
             "rules": list(rules)}
 
 

@@ -7,13 +7,16 @@ import json
 import shutil
 from pathlib import Path
 
+from compliance.output.csv import render_csv
+from compliance.pipeline.run import check_files, check_records, parse_record
+from compliance.findings import Summary
 from compliance.cli import main
-from compliance.output.table import Summary, json_document, render_csv, render_table, write_json
+from compliance.output.table import render_table
 from compliance.inputs.loader import InputError
-from compliance.pipeline.runner import expand_paths
-from compliance.pipeline.stream import Record, check_files, check_records, iter_records, jsonl_records, parse_record
+from compliance.inputs.paths import expand_paths
+from compliance.inputs.records import iter_records, jsonl_records, Record
 
-from conftest import AS_OF, FIXTURES, minimal_profile, fixture_profiles
+from conftest import DANGJIAN, AS_OF, FIXTURES, minimal_profile, fixture_profiles
 
 
 DATE = ["--as-of", AS_OF.isoformat()]
@@ -33,7 +36,7 @@ def test_a_jsonl_file_is_one_unit_per_line_and_blank_lines_are_skipped(tmp_path:
     path = write_jsonl(tmp_path / "units.jsonl", [lines[0], "", lines[1]])
     records = list(iter_records([str(path)], []))
     assert [r.source for r in records] == [f"{path}:1", f"{path}:3"]
-    assert parse_record(records[1])[0].unit.id == json.loads(lines[1])["unit"]["id"]
+    assert parse_record(records[1], DANGJIAN)[0].unit.id == json.loads(lines[1])["unit"]["id"]
 
 
 def test_bad_lines_are_reported_with_file_and_line_and_the_rest_are_checked(runner, tmp_path: Path) -> None:
@@ -71,9 +74,11 @@ def test_a_directory_mixes_yaml_and_jsonl_files(runner, tmp_path: Path) -> None:
 
 def _old_outputs() -> dict[str, str]:
     """What ``check fixtures`` printed before streaming: every finding collected, then rendered."""
-    from compliance.engine.pack import default_pack_path, load_pack
+    from compliance.engine.domain import find_pack
+    from compliance.engine.pack import load_pack
+    from compliance.output.json import json_document, write_json
 
-    pack = load_pack(default_pack_path())
+    pack = load_pack(find_pack("dangjian"))
     files, problems = expand_paths([str(FIXTURES)])
     summary, findings, units = Summary(), [], []
     for r in check_files(pack, files, AS_OF):
@@ -87,7 +92,7 @@ def _old_outputs() -> dict[str, str]:
         units.append({"source": r.source, "ok": True, "unit_id": r.profile.unit.id, "unit_name": r.profile.unit.name})
     buffer = io.StringIO()
     write_json(json_document(findings, units, summary, problems, pack, AS_OF), buffer)
-    return {"json": buffer.getvalue(), "csv": render_csv(findings),
+    return {"json": buffer.getvalue(), "csv": render_csv(findings, pack.domain),
             "table": render_table(findings, summary, pack, AS_OF), "md": render_table(findings, summary, pack, AS_OF, True)}
 
 
@@ -132,7 +137,7 @@ def test_parse_record_can_tag_the_stage_of_each_problem_for_validate() -> None:
     for name, record in {"SYNTAX": Record("a.jsonl", 4, "{"), "SCHEMA": Record("a.jsonl", 5, '{"unit": {}}'),
                          "READ": Record("missing.yaml")}.items():
         try:
-            parse_record(record, tag=True)
+            parse_record(record, DANGJIAN, tag=True)
         except Error as exc:
             stages[name] = {p.code for p in exc.problems}
             if record.line:
@@ -144,7 +149,7 @@ def test_very_deep_json_lines_are_refused_with_their_line(tmp_path: Path) -> Non
     deep = '{"unit": {"id": "a", "name": "b"}, "notes": ' + "[" * 70 + "]" * 70 + "}"
     records = list(jsonl_records(io.BytesIO(deep.encode() + b"\n"), "d.jsonl"))
     try:
-        parse_record(records[0])
+        parse_record(records[0], DANGJIAN)
         raise AssertionError("应拒绝")
     except InputError as exc:
         assert "嵌套层级过深" in exc.problems[0].message and exc.problems[0].line == 1
@@ -156,7 +161,7 @@ def test_the_fast_json_encoders_write_exactly_what_json_dumps_writes(pack) -> No
     from compliance.engine.evaluate import check_unit
     from compliance.domains.dangjian.facts import derive
     from compliance.domains.dangjian.profile import Profile
-    from compliance.pipeline.stream import encode_findings, pretty
+    from compliance.output.json import encode_findings, pretty
 
     profile = Profile.model_validate(minimal_profile(
         unit={"name": '引号"与\\反斜杠\t制表', "staff_total": 30},

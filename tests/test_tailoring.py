@@ -8,7 +8,7 @@ import pytest
 
 from compliance.cli import main
 from compliance.inputs.loader import InputError
-from compliance.pipeline.runner import check_profile
+from compliance.pipeline.run import check_profile
 from compliance.domains.dangjian.profile import Profile
 from compliance.engine.tailoring import load_effective
 
@@ -39,7 +39,7 @@ def test_the_city_example_tightens_briefings_to_one_per_half_year():
     assert city.params["briefings_per_year"] == 2 and city.origins["param.briefings_per_year"] == str(CITY)
     one_briefing = Profile.model_validate(minimal_profile(events=[{"date": "2025-03-20", "type": "听取汇报"}]))
     a1 = lambda pack: [f.state for f in check_profile(pack, one_briefing, AS_OF) if f.rule_id == "A1"]
-    assert a1(load_effective()) == ["pass"] and a1(city) == ["fail"]
+    assert a1(load_effective(default="dangjian")) == ["pass"] and a1(city) == ["fail"]
 
 
 def test_the_city_disables_a_rule_with_its_reason_changes_a_severity_and_adds_its_own_rule():

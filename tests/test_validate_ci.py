@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -10,15 +11,18 @@ import jsonschema
 import pytest
 from lxml import etree
 
-from compliance.output.ci import Verdict, render_junit, render_sarif, rule_catalogue
+from compliance.output.junit import render_junit as _render_junit
+from compliance.output.sarif import render_sarif as _render_sarif
+from compliance.output.verdicts import Verdict, VerdictReport, rule_catalogue
 from compliance.cli import main
 from compliance.inputs.loader import Problem
 from compliance.domains.dangjian.quality import QUALITY_CHECKS
 
-from conftest import FIXTURES
+from conftest import DANGJIAN, FIXTURES
 
 DATA = Path(__file__).parent / "data"
 AS_OF = ["--as-of", "2025-11-20"]
+AS_OF_DATE = dt.date(2025, 11, 20)
 
 
 @pytest.fixture(scope="module")
@@ -101,5 +105,13 @@ def test_control_characters_never_make_the_junit_xml_unreadable():
 
 
 def test_every_rule_kind_has_a_chinese_description():
-    for rule_id, text, level in rule_catalogue():
+    for rule_id, text, level in rule_catalogue(DANGJIAN.quality_checks):
         assert rule_id and level in ("error", "warning") and any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def render_sarif(verdicts):
+    return _render_sarif(VerdictReport(list(verdicts), [], AS_OF_DATE, DANGJIAN.quality_checks))
+
+
+def render_junit(verdicts):
+    return _render_junit(VerdictReport(list(verdicts), [], AS_OF_DATE, DANGJIAN.quality_checks))

@@ -10,7 +10,7 @@ import pytest
 from compliance.cli import main
 from compliance.inputs.loader import InputError
 from compliance.domains.dangjian.profile import Profile
-from compliance.pipeline.runner import check_profile
+from compliance.pipeline.run import check_profile
 from compliance.engine.tailoring import attach_waivers, load_effective
 
 from conftest import AS_OF, ROOT, minimal_profile
@@ -54,7 +54,7 @@ def test_the_inspector_s_waiver_file_applies_by_unit_id(tmp_path):
           - {unit: T-1, rule: D3, document: 市直机关工委〔2025〕18号, expires: 2026-03-31}
           - {unit: T-2, rule: D3, document: 市直机关工委〔2025〕19号, expires: 2026-03-31}
         """), encoding="utf-8")
-    pack = load_effective()
+    pack = load_effective(default="dangjian")
     attach_waivers(pack, path)
     finding = d3(pack)
     assert finding.state == "waived" and finding.waiver["source"] == str(path)
@@ -64,7 +64,7 @@ def test_the_inspector_s_waiver_file_applies_by_unit_id(tmp_path):
 def test_an_expired_entry_in_the_waiver_file_says_so(tmp_path):
     path = tmp_path / "w.yaml"
     path.write_text("waivers:\n  - {单位编号: T-1, 规则: D3, 批准文件: 〔2024〕9号, 有效期至: 2025-01-31}\n", encoding="utf-8")
-    pack = load_effective()
+    pack = load_effective(default="dangjian")
     attach_waivers(pack, path)
     finding = d3(pack)
     assert finding.state == "fail" and "豁免已失效：〔2024〕9号" in finding.message
@@ -78,12 +78,12 @@ def test_the_waiver_file_is_validated_with_located_chinese_errors(tmp_path):
           - {unit: T-1, rule: D3, expires: 2026-03-31}
         """), encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        attach_waivers(load_effective(), path)
+        attach_waivers(load_effective(default="dangjian"), path)
     [problem] = exc.value.problems
     assert problem.line == 3 and "批准文件" in problem.path and "缺少" in problem.message
     path.write_text("waivers:\n  - {unit: T-1, rule: D33, document: 文件, expires: 2026-03-31}\n", encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        attach_waivers(load_effective(), path)
+        attach_waivers(load_effective(default="dangjian"), path)
     assert exc.value.problems[0].line == 2 and "「D3」" in exc.value.problems[0].message
 
 

@@ -16,7 +16,19 @@ from typing import Any, Callable
 import click
 from tabulate import tabulate
 
-from compliance.cli import DATE, EXIT_INPUT, ZhChoice, open_pack, print_problems, write_output
+from compliance.cli.common import (
+    DATE,
+    EXIT_INPUT,
+    SEVERITY_CHOICE,
+    ZhChoice,
+    as_of_option,
+    open_pack,
+    pack_option,
+    print_problems,
+    tailoring_option,
+    waivers_option,
+    write_output,
+)
 from compliance.inputs.loader import InputError, Problem
 from compliance.inputs.xlsx import neutralise
 from compliance.ledger.errors import LedgerError
@@ -39,8 +51,7 @@ def by_option(func: Callable) -> Callable:
     return click.option("--by", metavar="NAME", help="操作人（记入历史；默认：环境变量 COMPLIANCE_USER 或登录名）")(func)
 
 
-def as_of_option(func: Callable) -> Callable:
-    return click.option("--as-of", type=DATE, help="按该日期判断是否逾期（默认：今天）")(func)
+overdue_as_of = as_of_option("按该日期判断是否逾期（默认：今天）")
 
 
 def who(by: str | None) -> str:
@@ -85,13 +96,13 @@ def ledger() -> None:
 
 @ledger.command("sync", short_help="把检查结果（结果 JSON 或单位档案）同步进台账。")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--pack", "pack_path", metavar="PACK", help="检查单位档案时使用的规则包（默认：rules/dangjian.yaml）")
-@click.option("--tailoring", "tailorings", multiple=True, metavar="FILE", help="检查单位档案时使用的裁剪文件（可重复）")
-@click.option("--waivers", "waivers", metavar="FILE", help="检查单位档案时使用的督查方豁免文件")
+@pack_option
+@tailoring_option
+@waivers_option
 @click.option("--as-of", type=DATE, help="检查单位档案的日期（默认：今天）；结果 JSON 使用其自身的检查日期")
 @click.option("--close-on-clean/--no-close-on-clean", default=None,
               help="复查不再发现的问题直接销号（复查即验收）；默认转为“已整改待验收”。也可设环境变量 COMPLIANCE_CLOSE_ON_CLEAN=1")
-@click.option("--min-severity", type=ZhChoice(["严重", "一般", "提示"]), default="提示", show_default=True,
+@click.option("--min-severity", type=SEVERITY_CHOICE, default="提示", show_default=True,
               help="只登记该严重程度及以上的问题（如 一般：不登记“提示”类提醒）")
 @by_option
 @db_option
@@ -125,11 +136,11 @@ def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[st
             if as_of and any(c.as_of != as_of for c in found):
                 click.echo(f"注意：{raw} 是检查结果文件，按其中的检查日期同步（--as-of 只用于单位档案）", err=True)
     if profiles:
-        from compliance.pipeline.runner import expand_paths
-        from compliance.pipeline.stream import check_files
+        from compliance.inputs.paths import expand_paths
+        from compliance.pipeline.run import check_files
 
         pack = open_pack(pack_path, tailorings, waivers=waivers)
-        day = as_of or dt.date.today()
+        day = as_of or dt.date.today()  # None: result files keep their own check date
         rules = {r.id for r in pack.rules if r.rule.enabled}
         files, more = expand_paths(profiles)
         problems.extend(more)
@@ -167,13 +178,13 @@ LIST_COLUMNS = ["编号", "单位", "规则", "问题描述", "完成情况", "�
 @click.option("--format", "fmt", type=ZhChoice(["table", "json", "csv"]), default="table", show_default=True,
               help="输出格式")
 @click.option("--output", "-o", metavar="FILE", help="写入文件而不是标准输出")
-@as_of_option
+@overdue_as_of
 @db_option
 @ledger_errors
 def list_cmd(units: tuple[str, ...], statuses: tuple[str, ...], overdue: bool, category: str | None,
              owner: str | None, fmt: str, output: str | None, as_of: dt.date | None, db: str | None) -> None:
     """列出台账事项（可按单位、完成情况、逾期、类别、责任人筛选）。"""
-    day = as_of or dt.date.today()
+    day = as_of
     with Ledger(db) as store, store.read() as session:
         items = list_items(session, Filters(units, statuses, overdue, category, owner), day)
         if fmt == "json":
@@ -205,12 +216,12 @@ def items_csv(items: list[Item], day: dt.date) -> str:
 @ledger.command("show")
 @click.argument("item_ref", metavar="ITEM")
 @click.option("--format", "fmt", type=ZhChoice(["table", "json"]), default="table", show_default=True, help="输出格式")
-@as_of_option
+@overdue_as_of
 @db_option
 @ledger_errors
 def show_cmd(item_ref: str, fmt: str, as_of: dt.date | None, db: str | None) -> None:
     """显示一个事项及其全部变更历史。ITEM 为事项编号，或 单位编号/规则编号[/对象]。"""
-    day = as_of or dt.date.today()
+    day = as_of
     with Ledger(db) as store, store.read() as session:
         item = get_item(session, item_ref)
         history = [h.to_dict() for h in item.history]
@@ -290,12 +301,12 @@ def _short(value: Any, width: int = 40) -> str:
 
 @ledger.command("stats")
 @click.option("--format", "fmt", type=ZhChoice(["table", "json"]), default="table", show_default=True, help="输出格式")
-@as_of_option
+@overdue_as_of
 @db_option
 @ledger_errors
 def stats_cmd(fmt: str, as_of: dt.date | None, db: str | None) -> None:
     """台账统计：按完成情况、按单位，逾期数和反弹数。"""
-    day = as_of or dt.date.today()
+    day = as_of
     with Ledger(db) as store, store.read() as session:
         data = stats(session, day)
     if fmt == "json":
@@ -320,13 +331,13 @@ def stats_cmd(fmt: str, as_of: dt.date | None, db: str | None) -> None:
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 @click.option("--unit", "units", multiple=True, metavar="UNIT", help="只导出这些单位（编号或名称，可多次）")
 @click.option("--status", "statuses", multiple=True, type=STATUS_CHOICE, help="只导出这些完成情况（可多次）")
-@as_of_option
+@overdue_as_of
 @db_option
 @ledger_errors
 def export_cmd(fmt: str, output: str, force: bool, units: tuple[str, ...], statuses: tuple[str, ...],
                as_of: dt.date | None, db: str | None) -> None:
     """导出整改台账（xlsx：冻结表头、筛选、完成情况下拉框；督查方维护的列锁定，事项编号列隐藏）。"""
-    day = as_of or dt.date.today()
+    day = as_of
     target = Path(output)
     if target.exists() and not force:
         raise LedgerError(f"{output} 已存在，未覆盖；如确需覆盖请加 --force")

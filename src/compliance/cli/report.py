@@ -11,23 +11,23 @@ from typing import TypeVar
 
 import click
 
-from compliance.cli import (
-    DATE,
+from compliance.cli.common import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
     EXIT_INPUT,
-    SEVERITIES,
+    SEVERITY_CHOICE,
+    as_of_option,
     die,
-    main,
     open_pack,
+    pack_options,
     print_problems,
 )
-from compliance.engine.evaluate import at_or_above
+from compliance.findings import at_or_above
 from compliance.inputs.loader import Problem
 from compliance.engine.pack import Pack
 from compliance.report.overview import Overview, UnitView, build_overview, parse_weights, unit_stems
-from compliance.pipeline.runner import expand_paths
-from compliance.pipeline.stream import check_files
+from compliance.inputs.paths import expand_paths
+from compliance.pipeline.run import check_files
 
 FORMATS = ("md", "docx", "xlsx", "html")
 T = TypeVar("T")
@@ -121,23 +121,20 @@ def plan(ov: Overview, formats: list[str], outdir: Path, top: int = 10,
 @click.option("--output-dir", "-o", "outdir", required=True, metavar="DIR", help="报告输出目录（不存在时自动创建）")
 @click.option("--format", "formats", default=",".join(FORMATS), show_default=True, metavar="LIST",
               help="输出格式，逗号分隔：md Markdown，docx Word，xlsx 问题清单表格，html 网页（图表内嵌）")
-@click.option("--pack", "pack_path", metavar="PACK", help="规则包文件（默认：rules/dangjian.yaml）")
-@click.option("--tailoring", "tailorings", multiple=True, metavar="FILE", help="裁剪文件（可重复）：本地调整参数、停用或新增规则")
-@click.option("--waivers", metavar="FILE", help="督查方掌握的豁免文件（与档案中的豁免合并）")
-@click.option("--as-of", type=DATE, help="检查日期 YYYY-MM-DD（默认：今天）；也是报告落款日期和文件属性中的日期")
+@pack_options("--force-pack")
+@as_of_option("检查日期 YYYY-MM-DD（默认：今天）；也是报告落款日期和文件属性中的日期")
 @click.option("--weights", default="严重=5,一般=2,提示=1", show_default=True,
               help="单位排名的加权问题分：每个不符合问题按严重程度计分")
 @click.option("--reply-days", type=click.IntRange(1, 365), default=30, show_default=True,
               help="整改通知书的回复期限：检查日期后的天数")
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True, help="督查报告列出的突出问题条数")
 @click.option("--force", is_flag=True, help="覆盖输出目录中已有的报告文件")
-@click.option("--force-pack", is_flag=True, help="规则包自测样例未通过时仍然生成报告（同 check --force）")
 @click.option("--issuer", default="市直机关工委", show_default=True, help="督查机关名称：用于报告正文、整改通知书落款")
-@click.option("--fail-on", type=SEVERITIES, default=None,
+@click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
               help="可选：存在该严重程度及以上的“不符合”时退出码为 1（默认生成报告即返回 0）")
 def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | None, tailorings: tuple[str, ...],
-           waivers: str | None, as_of: dt.date | None, weights: str, reply_days: int, top: int, force: bool,
-           force_pack: bool, issuer: str, fail_on: str | None) -> None:
+           waivers: str | None, force_pack: bool, as_of: dt.date, weights: str, reply_days: int, top: int, force: bool,
+           issuer: str, fail_on: str | None) -> None:
     """检查一批单位档案，生成督查报告、问题清单、检查提纲和整改通知书。
 
     \b
@@ -157,7 +154,6 @@ def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | N
         weight_map = parse_weights(weights)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    as_of = as_of or dt.date.today()
     pack = open_pack(pack_path, tailorings, force_pack, waivers)
     units, problems, bad = collect(pack, paths, as_of)
     if not units:
@@ -189,5 +185,3 @@ def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | N
     failing = fail_on is not None and at_or_above((f for u in units for f in u.findings), fail_on)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
-
-main.add_command(report)

@@ -4,38 +4,19 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from tabulate import tabulate
 
-from compliance.cli import die
-from compliance.engine.evaluate import STATES, show
-from compliance.domains.dangjian.facts import fact_schema, label_of
+from compliance.engine.conditions import FactType
+from compliance.engine.domain import Domain, installed_packs
+from compliance.cli.common import DEFAULT_PACK, EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, die, load_pack_or_die, pack_option, tailoring_option
+from compliance.findings import SEVERITY_RANK, show, STATES
 from compliance.inputs.loader import InputError, Problem
-from compliance.engine.pack import SEVERITY_RANK, TEMPLATE_FIELD, CompiledRule, Pack
+from compliance.engine.pack import TEMPLATE_FIELD, CompiledRule, Pack
 from compliance.engine.selftest import run_examples
 from compliance.engine.tailoring import load_effective, origin_of
-
-EXIT_CLEAN, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-
-PACK_OPTION = click.option("--pack", "pack_path", metavar="PACK", help="规则包或带 extends 的裁剪文件（默认：rules/dangjian.yaml）")
-TAILORING_OPTION = click.option("--tailoring", "tailorings", multiple=True, metavar="FILE",
-                                help="裁剪文件（可重复，按顺序叠加）：调整参数、停用规则、改严重程度、新增规则")
-
-
-def _fail(problems: list[Problem], intro: str = "") -> NoReturn:
-    if intro:
-        click.echo(intro, err=True)
-    die(problems)
-
-
-def _open(pack_path: str | None, tailorings: tuple[str, ...]) -> Pack:
-    try:
-        return load_effective(pack_path, tailorings)
-    except InputError as exc:
-        _fail(exc.problems, "规则包或裁剪文件有错误：")
-
 
 def params_of(rule: CompiledRule) -> list[str]:
     """Names of the params a rule reads (conditions and message), in order of appearance."""
@@ -60,23 +41,35 @@ def params_of(rule: CompiledRule) -> list[str]:
 _PATH = re.compile(r"(?<![\w.])(?:item|this|[a-z_]+)(?:\.[a-z_]+)+")
 
 
-def _label(path: str, lists: tuple[str, ...] = ("events", "league.roster")) -> str:
-    """Chinese label of a fact path; ``item.*`` is the current organization, ``this.*`` a counted element."""
+def _list_paths(schema: FactType, prefix: str = "") -> list[str]:
+    """Fact paths of every list in the schema (the lists a ``count`` can walk)."""
+    found = []
+    for name, child in schema.children.items():
+        path = f"{prefix}{name}"
+        if child.kind == "list":
+            found.append(path)
+        elif child.kind == "object":
+            found.extend(_list_paths(child, path + "."))
+    return found
+
+
+def _label(path: str, domain: Domain, foreach: str | None) -> str:
+    """Chinese label of a fact path; ``item.*`` is the current object of ``foreach``, ``this.*`` a counted element."""
     head, _, rest = path.partition(".")
-    if head == "item":
-        return "对象." + label_of(f"all_orgs.{rest}").split(".", 1)[1]
+    if head == "item" and foreach:
+        return "对象." + domain.label_of(f"{foreach}.{rest}").split(".", 1)[1]
     if head == "this":
-        for list_path in lists:
-            label = label_of(f"{list_path}.{rest}")
-            if label != f"{label_of(list_path)}.{rest}":
-                return "该项." + label[len(label_of(list_path)) + 1:]
+        for list_path in _list_paths(domain.fact_schema()):
+            label = domain.label_of(f"{list_path}.{rest}")
+            if label != f"{domain.label_of(list_path)}.{rest}":
+                return "该项." + label[len(domain.label_of(list_path)) + 1:]
         return path
-    return label_of(path) if head in fact_schema().children else path
+    return domain.label_of(path) if head in domain.fact_schema().children else path
 
 
-def readable(text: str) -> str:
+def readable(text: str, domain: Domain, foreach: str | None = None) -> str:
     """A compiled condition's text with fact paths replaced by their Chinese labels."""
-    return _PATH.sub(lambda m: _label(m.group(0)), text)
+    return _PATH.sub(lambda m: _label(m.group(0), domain, foreach), text)
 
 
 def _param_value(value: Any) -> str:
@@ -90,6 +83,7 @@ def rules() -> None:
     """规则包：检查（lint）、浏览（list/show）与自测（test）。
 
     \b
+    compliance rules packs                      已安装的规则包
     compliance rules list --category 组织建设
     compliance rules show B2
     compliance rules show --tailoring rules/tailoring/jinhai-half-year.yaml
@@ -99,13 +93,13 @@ def rules() -> None:
 
 @rules.command("lint")
 @click.argument("packs", nargs=-1)
-@TAILORING_OPTION
+@tailoring_option
 def rules_lint(packs: tuple[str, ...], tailorings: tuple[str, ...]) -> None:
     """检查规则包：格式、参数、每个事实路径是否存在于单位档案模型（拼写错误会给出建议）。"""
     failed = False
     for path in packs or (None,):
         try:
-            pack = load_effective(path, tailorings)
+            pack = load_effective(path, tailorings, default=DEFAULT_PACK)
         except InputError as exc:
             for p in exc.problems:
                 click.echo(f"错误：{p.format()}", err=True)
@@ -116,18 +110,18 @@ def rules_lint(packs: tuple[str, ...], tailorings: tuple[str, ...]) -> None:
 
 
 @rules.command("list")
-@PACK_OPTION
-@TAILORING_OPTION
+@pack_option
+@tailoring_option
 @click.option("--category", help="只列出该问题类别，如 组织建设、换届选举")
 @click.option("--severity", help="只列出该严重程度：严重 / 一般 / 提示")
 def rules_list(pack_path: str | None, tailorings: tuple[str, ...], category: str | None, severity: str | None) -> None:
     """列出规则：编号、标题、类别、严重程度、要求目录编号、状态。"""
     if severity is not None and severity not in SEVERITY_RANK:
-        _fail([Problem("--severity", f"「{severity}」不是可选值，可选：{' / '.join(SEVERITY_RANK)}")])
-    pack = _open(pack_path, tailorings)
+        die([Problem("--severity", f"「{severity}」不是可选值，可选：{' / '.join(SEVERITY_RANK)}")])
+    pack = load_pack_or_die(pack_path, tailorings)
     categories = list(dict.fromkeys(r.rule.category for r in pack.rules))
     if category is not None and category not in categories:
-        _fail([Problem("--category", f"没有类别「{category}」，可选：{'、'.join(categories)}")])
+        die([Problem("--category", f"没有类别「{category}」，可选：{'、'.join(categories)}")])
     rows = []
     for compiled in pack.rules:
         r = compiled.rule
@@ -140,6 +134,22 @@ def rules_list(pack_path: str | None, tailorings: tuple[str, ...], category: str
     click.echo(f"{pack.meta.title}（{pack.meta.id} v{pack.meta.version}）")
     click.echo(tabulate(rows, headers=["编号", "标题", "类别", "严重程度", "目录", "样例", "状态"], tablefmt="simple"))
     click.echo(f"共 {len(rows)} 条规则")
+    click.echo(f"已安装的规则包：{_installed_text()}（用 --pack 名称 查看其他规则包）")
+
+
+def _installed_text() -> str:
+    return "、".join(f"{name}（{domain.title}）" for name, (domain, _) in installed_packs().items())
+
+
+@rules.command("packs")
+def rules_packs() -> None:
+    """列出已安装的规则包：名称、标准（领域）、标题、版本、规则数；--pack 名称 即可使用。"""
+    rows = []
+    for name, (domain, path) in installed_packs().items():
+        pack = load_pack_or_die(str(path))
+        rows.append([name, f"{domain.title}（{domain.key}）", pack.meta.title, pack.meta.version, len(pack.rules)])
+    click.echo(tabulate(rows, headers=["名称", "标准", "标题", "版本", "规则数"], tablefmt="simple"))
+    click.echo("用法：compliance check --pack 名称 档案…；compliance rules list --pack 名称")
 
 
 def _show_pack(pack: Pack) -> None:
@@ -167,6 +177,7 @@ def _show_pack(pack: Pack) -> None:
 
 def _show_rule(pack: Pack, compiled: CompiledRule) -> None:
     r = compiled.rule
+    domain = pack.domain
     def origin(field: str) -> str:
         key = f"rule.{r.id}.{field}"
         return f"    （来源：{pack.origins[key]}）" if key in pack.origins else ""
@@ -181,11 +192,11 @@ def _show_rule(pack: Pack, compiled: CompiledRule) -> None:
         lines.append(f"来源：{pack.origins[f'rule.{r.id}']}（裁剪文件新增）")
     if compiled.foreach_path:
         where = compiled.foreach_where
-        lines.append(f"逐项检查：{label_of(compiled.foreach_path)}（{compiled.foreach_path}）"
-                     + (f"，筛选：{readable(where.text)}" if where else ""))
+        lines.append(f"逐项检查：{domain.label_of(compiled.foreach_path)}（{compiled.foreach_path}）"
+                     + (f"，筛选：{readable(where.text, domain, compiled.foreach_path)}" if where else ""))
     when = compiled.when
-    lines.append(f"适用条件：{readable(when.text) if when else '所有单位'}")
-    lines.append(f"要求：{readable(compiled.expect.text)}")
+    lines.append(f"适用条件：{readable(when.text, domain, compiled.foreach_path) if when else '所有单位'}")
+    lines.append(f"要求：{readable(compiled.expect.text, domain, compiled.foreach_path)}")
     paths = [p for c in (compiled.foreach_where, when, compiled.expect) if c for p in c.paths]
     lines.append(f"事实路径：{'、'.join(dict.fromkeys(paths))}")
     lines.append(f"问题描述：{r.message}")
@@ -218,11 +229,11 @@ def _show_rule(pack: Pack, compiled: CompiledRule) -> None:
 
 @rules.command("show")
 @click.argument("rule_id", required=False)
-@PACK_OPTION
-@TAILORING_OPTION
+@pack_option
+@tailoring_option
 def rules_show(rule_id: str | None, pack_path: str | None, tailorings: tuple[str, ...]) -> None:
     """显示一条规则（条件、参数、依据、措施、样例及其生效值来源）；不写编号时显示全部参数和裁剪调整。"""
-    pack = _open(pack_path, tailorings)
+    pack = load_pack_or_die(pack_path, tailorings)
     if rule_id is None:
         _show_pack(pack)
         return
@@ -231,13 +242,13 @@ def rules_show(rule_id: str | None, pack_path: str | None, tailorings: tuple[str
         import difflib
 
         close = difflib.get_close_matches(rule_id, [r.id for r in pack.rules], n=1, cutoff=0.4)
-        _fail([Problem(rule_id, "没有这条规则" + (f"，是不是想写「{close[0]}」？" if close else ""))])
+        die([Problem(rule_id, "没有这条规则" + (f"，是不是想写「{close[0]}」？" if close else ""))])
     _show_rule(pack, compiled)
 
 
 @rules.command("test")
 @click.argument("pack_path", metavar="[PACK]", required=False)
-@TAILORING_OPTION
+@tailoring_option
 @click.option("--verbose", "-v", is_flag=True, help="列出每个样例的结果")
 def rules_test(pack_path: str | None, tailorings: tuple[str, ...], verbose: bool) -> None:
     """运行规则自带的样例（examples），核对每条规则给出的结果。
@@ -245,7 +256,7 @@ def rules_test(pack_path: str | None, tailorings: tuple[str, ...], verbose: bool
     \b
     退出码：0 全部通过；1 有样例失败；2 规则包或裁剪文件有错误。
     """
-    pack = _open(pack_path, tailorings)
+    pack = load_pack_or_die(pack_path, tailorings)
     results = run_examples(pack)
     failures = [r for r in results if not r.ok]
     if verbose:
@@ -263,5 +274,5 @@ def rules_test(pack_path: str | None, tailorings: tuple[str, ...], verbose: bool
         click.echo(f"警告：{len(without)} 条规则没有样例：{'、'.join(without)}")
     if failures:
         click.echo(f"结果：{len(failures)} 个样例失败，{len(results) - len(failures)} 个通过")
-        sys.exit(EXIT_FAILED)
+        sys.exit(EXIT_FINDINGS)
     click.echo(f"结果：全部 {len(results)} 个样例通过")

@@ -35,9 +35,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Union
 
+from compliance.findings import Finding
 from compliance.engine.conditions import COMBINATORS, Compiled, Compiler, Ctx
-from compliance.engine.evaluate import Finding, make_finding, rule_subjects, unit_identity, unit_waivers
-from compliance.domains.dangjian.facts import fact_schema
+from compliance.engine.evaluate import make_finding, rule_subjects, unit_waivers
 from compliance.inputs.loader import InputError, Problem
 from compliance.engine.pack import CompiledRule, Foreach, Pack
 
@@ -85,7 +85,7 @@ def _tree(spec: Any, compiler: Compiler, where: str, leaves: list[Compiled]) -> 
 
 def plan_pack(pack: Pack) -> list[RulePlan]:
     """Leaf lists and trees for every enabled rule (compiled by the same compiler as the default engine)."""
-    schema = fact_schema()
+    schema = pack.domain.fact_schema()
     plans = []
     for index, compiled in enumerate(pack.rules):
         rule = compiled.rule
@@ -441,10 +441,10 @@ class DurableEvaluator:
                 replayed = state = "unknown"
             if replayed != state:
                 raise DurableError(f"durable_rules 与默认引擎结论不一致（规则 {plan.compiled.id} {subject}：{state}≠{replayed}）")
-            unit_id, unit_name = unit_identity(facts)
+            unit_id, unit_name = pack.domain.identity(facts)
             findings = out[u]
             assert isinstance(findings, list)
-            findings.append(make_finding(plan.compiled, subject, state, ctx, unit_id, unit_name,
+            findings.append(make_finding(pack.domain, plan.compiled, subject, state, ctx, unit_id, unit_name,
                                          unit_waivers(pack, facts, unit_id), as_of, source))
         return out
 

@@ -3,88 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any, Iterable
 
 from compliance.engine.conditions import Ctx
-from compliance.domains.dangjian.facts import label_of
-from compliance.engine.pack import SEVERITY_RANK, TEMPLATE_FIELD, CompiledRule, Pack
-
-STATES: dict[str, str] = {
-    "fail": "不符合",
-    "unknown": "待核实",
-    "waived": "豁免",
-    "not_applicable": "不适用",
-    "pass": "符合",
-}
-
-
-@dataclass
-class Finding:
-    """The result of one rule for one unit and subject, explaining itself."""
-
-    unit_id: str
-    unit_name: str
-    rule_id: str
-    subject: str
-    state: str
-    severity: str
-    category: str
-    title: str
-    message: str
-    basis: str
-    measure: str
-    facts: dict[str, Any]
-    deadline_days: int = 30
-    owner: str = ""
-    evidence: list[str] = field(default_factory=list)
-    catalogue: list[str] = field(default_factory=list)
-    waiver: dict[str, Any] | None = None
-    source: str = ""
-
-    @property
-    def state_zh(self) -> str:
-        return STATES[self.state]
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready copy (same keys and order as ``dataclasses.asdict`` plus ``state_zh``)."""
-        data = {name: getattr(self, name) for name in _FINDING_FIELDS}
-        data["facts"] = {k: jsonable(v) for k, v in self.facts.items()}
-        data["evidence"] = list(self.evidence)
-        data["catalogue"] = list(self.catalogue)
-        data["waiver"] = None if self.waiver is None else {k: jsonable(v) for k, v in self.waiver.items()}
-        data["state_zh"] = self.state_zh
-        return data
-
-
-_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    return value
-
-
-def show(value: Any) -> str:
-    """A fact value as users read it."""
-    if value is None:
-        return "未填报"
-    if value is True:
-        return "是"
-    if value is False:
-        return "否"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
+from compliance.engine.domain import Domain
+from compliance.engine.pack import TEMPLATE_FIELD, CompiledRule, Pack
+from compliance.engine.waivers import choose_waiver, waiver_valid
+from compliance.findings import STATES, Finding, show
 
 _TEMPLATES: dict[str, list[str]] = {}
 
@@ -112,23 +38,7 @@ def render(template: str, ctx: Ctx) -> str:
 
 def unit_waivers(pack: Pack, facts: dict, unit_id: str) -> list[dict]:
     """The unit's own waivers (profile) followed by those of the inspector's waiver file (``check --waivers``)."""
-    return [*(facts.get("waivers") or ()), *pack.waivers.get(unit_id, ())]
-
-
-def _waiver_for(waivers: list[dict] | None, rule_id: str, subject: str) -> dict | None:
-    best = None
-    for w in waivers or ():
-        if w.get("rule") != rule_id:
-            continue
-        if w.get("subject") not in (None, "", subject):
-            continue
-        if best is None or (w.get("expires") or dt.date.min) > (best.get("expires") or dt.date.min):
-            best = w
-    return best
-
-
-def _waiver_valid(w: dict, as_of: dt.date) -> bool:
-    return bool(w.get("document")) and w.get("expires") is not None and w["expires"] >= as_of
+    return [*pack.domain.own_waivers(facts), *pack.waivers.get(unit_id, ())]
 
 
 def _subject(item: Any, index: int) -> tuple[str, str]:
@@ -180,32 +90,32 @@ def _decide(rule: CompiledRule, ctx: Ctx) -> str:
     return "pass" if result is True else "fail" if result is False else "unknown"
 
 
-def _unknown_message(ctx: Ctx) -> str:
-    return _missing_text(tuple(k for k, v in ctx.used.items() if v is None))
+def _unknown_message(domain: Domain, ctx: Ctx) -> str:
+    return _missing_text(domain, tuple(k for k, v in ctx.used.items() if v is None))
 
 
 @lru_cache(maxsize=4096)
-def _missing_text(missing: tuple[str, ...]) -> str:
-    labels = "、".join(label_of(k) for k in missing) or "所需数据"
+def _missing_text(domain: Domain, missing: tuple[str, ...]) -> str:
+    labels = "、".join(domain.label_of(k) for k in missing) or "所需数据"
     return f"缺少数据：{labels}，无法判断，需现场核实"
 
 
-def make_finding(compiled: CompiledRule, subject: str, state: str, ctx: Ctx, unit_id: str, unit_name: str,
-                 waivers: list[dict] | None, as_of: dt.date, source: str = "") -> Finding:
+def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: str, ctx: Ctx, unit_id: str,
+                 unit_name: str, waivers: list[dict] | None, as_of: dt.date, source: str = "") -> Finding:
     """The finding for one decided (rule, subject): message, waiver and everything that explains it."""
     rule = compiled.rule
     if state == "fail":
         message = render(rule.message, ctx)
     elif state == "unknown":
-        message = (f"{subject}：" if subject else "") + _unknown_message(ctx)
+        message = (f"{subject}：" if subject else "") + _unknown_message(domain, ctx)
     else:
         message = f"{STATES[state]}：{rule.title}" + (f"（{subject}）" if subject else "")
     waiver = None
     if waivers and state in ("fail", "unknown"):
-        found = _waiver_for(waivers, rule.id, subject)
+        found = choose_waiver(waivers, rule.id, subject)
         if found is not None:
             waiver = dict(found)
-            if _waiver_valid(found, as_of):
+            if waiver_valid(found, as_of):
                 state = "waived"
                 message += f"（已豁免：{found.get('document')}，有效期至 {show(found.get('expires'))}）"
             else:
@@ -216,14 +126,10 @@ def make_finding(compiled: CompiledRule, subject: str, state: str, ctx: Ctx, uni
                    rule.catalogue, waiver, source)
 
 
-def unit_identity(facts: dict) -> tuple[str, str]:
-    unit = facts.get("unit") or {}
-    return str(unit.get("id") or ""), str(unit.get("name") or "")
-
-
 def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "") -> list[Finding]:
     """All findings of ``pack`` for one unit's derived facts."""
-    unit_id, unit_name = unit_identity(facts)
+    domain = pack.domain
+    unit_id, unit_name = domain.identity(facts)
     waivers = unit_waivers(pack, facts, unit_id)
     params = pack.params
     findings = []
@@ -231,11 +137,5 @@ def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "") -> lis
         if not compiled.rule.enabled:
             continue
         for subject, state, ctx in evaluate_rule(compiled, facts, params, as_of):
-            findings.append(make_finding(compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source))
+            findings.append(make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source))
     return findings
-
-
-def at_or_above(findings: Iterable[Finding], threshold: str) -> bool:
-    """Whether any failing finding is at least as severe as ``threshold``."""
-    floor = SEVERITY_RANK[threshold]
-    return any(f.state == "fail" and SEVERITY_RANK[f.severity] >= floor for f in findings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from importlib.resources import files
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -12,11 +11,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from compliance.engine.conditions import Compiled, Compiler, ConditionError, FactType
-from compliance.domains.dangjian.facts import fact_schema
+from compliance.findings import STATE_OF_LABEL, Severity
+from compliance.engine.domain import Domain, get_domain
 from compliance.inputs.loader import InputError, Problem, load_file, locate, validate_as
 
-Severity = Literal["严重", "一般", "提示"]
-SEVERITY_RANK: dict[str, int] = {"严重": 3, "一般": 2, "提示": 1}
 TEMPLATE_FIELD = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 
 
@@ -50,10 +48,9 @@ class Foreach(_Strict):
 
 
 EXAMPLE_AS_OF = dt.date(2025, 11, 20)
-EXAMPLE_STATES: dict[str, str] = {"符合": "pass", "不符合": "fail", "不适用": "not_applicable", "待核实": "unknown", "豁免": "waived"}
 ExampleState = Annotated[
     Literal["pass", "fail", "not_applicable", "unknown", "waived"],
-    BeforeValidator(lambda v: EXAMPLE_STATES.get(v, v) if isinstance(v, str) else v),
+    BeforeValidator(lambda v: STATE_OF_LABEL.get(v, v) if isinstance(v, str) else v),
 ]
 
 
@@ -93,6 +90,7 @@ class PackMeta(_Strict):
     id: str = Field(title="规则包编号")
     title: str = Field(title="规则包名称")
     version: str = Field(title="版本")
+    domain: str = Field(title="领域", description="规则包检查的标准，即单位档案的种类，如 dangjian（党建带群建）、sanhui（三会一课）")
     description: str | None = Field(None, title="说明")
     documents: dict[str, Document] = Field(default_factory=dict, title="引用文件")
 
@@ -123,6 +121,7 @@ class CompiledRule:
 @dataclass
 class Pack:
     meta: PackMeta
+    domain: Domain
     params: dict[str, Any]
     param_specs: dict[str, Param]
     rules: list[CompiledRule]
@@ -158,9 +157,8 @@ def _where_to_loc(where: str) -> list[Any]:
     return loc
 
 
-def compile_pack(data: PackFile, params: dict[str, Any] | None = None, schema: FactType | None = None) -> tuple[list[CompiledRule], list[tuple[str, str]]]:
-    """Compile every rule; returns (rules, errors as (where, message))."""
-    schema = schema or fact_schema()
+def compile_pack(data: PackFile, schema: FactType, params: dict[str, Any] | None = None) -> tuple[list[CompiledRule], list[tuple[str, str]]]:
+    """Compile every rule against the facts of the pack's domain; returns (rules, errors as (where, message))."""
     values = {name: p.default for name, p in data.params.items()}
     values.update(params or {})
     errors: list[tuple[str, str]] = []
@@ -247,16 +245,20 @@ def load_pack(path: str | Path, params: dict[str, Any] | None = None) -> Pack:
     if not isinstance(data, dict):
         raise InputError([Problem(name, "规则包应为 YAML 映射（包含 pack、params、rules）", line=1)])
     parsed = parse_pack(data, name, text)
+    domain = pack_domain(parsed, name, text)
     defaults = {n: p.default for n, p in parsed.params.items()}
     errors = check_param_values(parsed.params, defaults | (params or {}))
-    rules, compile_errors = compile_pack(parsed, params)
+    rules, compile_errors = compile_pack(parsed, domain.fact_schema(), params)
     errors += compile_errors
     if errors:
         raise located(name, text, errors)
     values = defaults | (params or {})
-    return Pack(parsed.pack, values, dict(parsed.params), rules, source=name, raw=parsed)
+    return Pack(parsed.pack, domain, values, dict(parsed.params), rules, source=name, raw=parsed)
 
 
-def default_pack_path() -> Path:
-    """The shipped 党建带群建 pack (package data of ``compliance.packs``)."""
-    return Path(str(files("compliance.packs") / "dangjian.yaml"))
+def pack_domain(parsed: PackFile, name: str, text: str) -> Domain:
+    """The installed domain a pack names; an unknown one is an error located at ``pack.domain``."""
+    try:
+        return get_domain(parsed.pack.domain)
+    except InputError as exc:
+        raise located(name, text, [("pack.domain", exc.problems[0].message)]) from None

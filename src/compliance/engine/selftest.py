@@ -16,11 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from compliance.engine.evaluate import STATES, check_unit
-from compliance.domains.dangjian.facts import derive
+from compliance.findings import STATES
+from compliance.engine.evaluate import check_unit
 from compliance.inputs.loader import validation_problems
 from compliance.engine.pack import EXAMPLE_AS_OF, CompiledRule, Example, Pack
-from compliance.domains.dangjian.profile import Profile
 
 EXAMPLE_UNIT = {"id": "EXAMPLE", "name": "样例单位"}
 
@@ -64,15 +63,15 @@ def run_example(pack: Pack, rule: CompiledRule, index: int, example: Example) ->
         return result
     params.update(example.params)
     try:
-        profile = Profile.model_validate(_profile_data(example))
+        profile = pack.domain.profile_model.model_validate(_profile_data(example))
     except ValidationError as exc:
-        problems = validation_problems(exc, Profile, result.source, None)
+        problems = validation_problems(exc, pack.domain.profile_model, result.source, None)
         result.detail = "样例档案无效：" + "；".join(f"{p.path} {p.message}" for p in problems)
         return result
     as_of = example.as_of or EXAMPLE_AS_OF
     enabled = dataclasses.replace(rule, rule=rule.rule.model_copy(update={"enabled": True}))
-    single = Pack(pack.meta, params, pack.param_specs, [enabled], source=pack.source)
-    findings = check_unit(single, derive(profile, as_of), as_of)
+    single = Pack(pack.meta, pack.domain, params, pack.param_specs, [enabled], source=pack.source)
+    findings = check_unit(single, pack.domain.derive(profile, as_of), as_of)
     if rule.foreach_path is not None:
         subjects = [f.subject for f in findings]
         if example.subject is None:

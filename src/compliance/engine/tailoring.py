@@ -19,22 +19,23 @@ from typing import Any, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from compliance.inputs.model import Model
+from compliance.findings import Severity
 from compliance.inputs.loader import InputError, Problem, load_file, locate, validate_as
+from compliance.engine.domain import find_pack
 from compliance.engine.pack import (
     Document,
     Example,
     Pack,
     PackFile,
     Rule,
-    Severity,
     _where_to_loc,
     check_param_values,
     compile_pack,
-    default_pack_path,
     load_pack,
     located,
 )
-from compliance.domains.dangjian.profile import Model, Waiver
+from compliance.engine.waivers import Waiver
 
 MAX_CHAIN = 8
 
@@ -150,7 +151,7 @@ def apply_tailoring(base: Pack, tf: TailoringFile, name: str, text: str) -> Pack
         }
     )
     data = PackFile(pack=meta, params=base.raw.params, rules=effective_rules)
-    compiled, compile_errors = compile_pack(data, values)
+    compiled, compile_errors = compile_pack(data, base.domain.fact_schema(), values)
     offset = len(base.raw.rules)
     for where, message in compile_errors:
         # Only errors inside the tailoring's own rules can be caused by this file.
@@ -161,7 +162,7 @@ def apply_tailoring(base: Pack, tf: TailoringFile, name: str, text: str) -> Pack
             errors.append((where, message))
     if errors:
         raise located(name, text, errors)
-    return Pack(meta, values, dict(base.param_specs), compiled, source=base.source, raw=data,
+    return Pack(meta, base.domain, values, dict(base.param_specs), compiled, source=base.source, raw=data,
                 origins=origins, disabled=disabled)
 
 
@@ -178,12 +179,20 @@ def _load_any(path: Path, chain: tuple[Path, ...] = ()) -> Pack:
     if tf.extends is None:
         line, column = locate(text, ["tailoring"])
         raise InputError([Problem(str(path), "裁剪文件没有 extends：请用 --pack 指定基础规则包并用 --tailoring 引用本文件，或在文件中写 extends: 基础规则包路径", line=line, column=column)])
-    base = _load_any(Path(os.path.normpath(path.parent / tf.extends)), (*chain, resolved))
+    base = _load_any(_extended(path, tf.extends), (*chain, resolved))
     return apply_tailoring(base, tf, str(path), text)
 
 
-def load_effective(pack_path: str | Path | None = None, tailorings: Sequence[str | Path] = ()) -> Pack:
-    """The pack to check with: ``--pack`` (or ``extends`` of the first tailoring, or the shipped pack), then each tailoring in order."""
+def _extended(path: Path, extends: str) -> Path:
+    """The pack a tailoring file extends: a path relative to the file, or an installed pack's name."""
+    candidate = Path(os.path.normpath(path.parent / extends))
+    return candidate if candidate.exists() else find_pack(extends)
+
+
+def load_effective(pack_path: str | Path | None = None, tailorings: Sequence[str | Path] = (),
+                   default: str | Path | None = None) -> Pack:
+    """The pack to check with: ``pack_path`` (a file or an installed pack's name), else ``extends`` of the
+    first tailoring, else ``default``; then each tailoring in order."""
     files = [Path(t) for t in tailorings]
     parsed: list[tuple[Path, TailoringFile, str]] = []
     for path in files:
@@ -193,13 +202,15 @@ def load_effective(pack_path: str | Path | None = None, tailorings: Sequence[str
             raise InputError([Problem(str(path), "这不是裁剪文件（应包含 tailoring: 段）；完整规则包请用 --pack", line=line)])
         parsed.append((path, parse_tailoring(data, str(path), text), text))
     if pack_path is not None:
-        base = _load_any(Path(pack_path))
+        base = _load_any(find_pack(pack_path))
     elif parsed and parsed[0][1].extends is not None:
         first_path, first, first_text = parsed.pop(0)
-        base_path = Path(os.path.normpath(first_path.parent / first.extends))
+        base_path = _extended(first_path, first.extends)
         base = apply_tailoring(_load_any(base_path), first, str(first_path), first_text)
+    elif default is not None:
+        base = _load_any(find_pack(default))
     else:
-        base = load_pack(default_pack_path())
+        raise InputError([Problem("--pack", "没有指定规则包")])
     for path, tf, text in parsed:
         base = apply_tailoring(base, tf, str(path), text)
     return base

@@ -78,7 +78,7 @@ class Problem:
             "path": self.path,
             "key": self.key,
             "message": self.message,
-            "given": _jsonable(self.given),
+            "given": given_text(self.given),
             "expected": self.expected,
             "code": self.code,
             "level": self.level,
@@ -95,7 +95,8 @@ class InputError(Exception):
         return "\n".join(p.format() for p in self.problems)
 
 
-def _jsonable(value: Any) -> Any:
+def given_text(value: Any) -> Any:
+    """A value as given in an input file, shortened for an error message."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     text = str(value)
@@ -404,7 +405,7 @@ def validation_problems(
         if isinstance(given, (dict, list)):
             given = None
         if given is not None:
-            message += f"，实际填写：{_jsonable(given)!r}"
+            message += f"，实际填写：{given_text(given)!r}"
         problems.append(
             Problem(
                 file=name,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from compliance.engine.pack import SEVERITY_RANK
+from compliance.findings import SEVERITY_RANK
 from compliance.inputs.loader import parse_text, read_text, validate_as
 from compliance.ledger.lifecycle import set_field, touch
 from compliance.ledger.models import History, Item

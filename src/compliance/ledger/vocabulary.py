@@ -5,6 +5,8 @@ An item's status follows 新增 → 整改中 → 已整改待验收 → 已销�
 
 from __future__ import annotations
 
+from compliance.findings import STATES
+
 NEW, WORKING, DONE, CLOSED, WAIVED = "新增", "整改中", "已整改待验收", "已销号", "豁免"
 STATUSES = [NEW, WORKING, DONE, CLOSED, WAIVED]
 OVERDUE = "逾期"
@@ -19,9 +21,8 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 UNIT_STATUSES = (WORKING, DONE)
 CLEAN_RESULTS = {"pass", "not_applicable", "absent"}
-# TODO(integrator): use compliance findings STATES
-RESULT_ZH = {"fail": "不符合", "unknown": "待核实", "waived": "豁免", "pass": "符合",
-             "not_applicable": "不适用", "absent": "未再出现"}
+RESULT_ZH = {**STATES, "absent": "未再出现"}
+"""Chinese labels of a check result as the ledger records it: the finding states, plus ``absent``."""
 FIELDS: dict[str, str] = {
     "status": "完成情况",
     "measure": "整改措施",

@@ -1,68 +1,22 @@
-"""Rendering the 问题清单 as table, Markdown, CSV or JSON, and the run summary."""
+"""``table`` (terminal) and ``md`` (Markdown): the 问题清单 in three sections, numbered across the run."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections import Counter
-from dataclasses import dataclass, field
-from typing import Any, Iterable, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tabulate import tabulate
 
-from compliance import __version__
-from compliance.engine.evaluate import STATES, Finding, jsonable, show
-from compliance.domains.dangjian.facts import label_of
-from compliance.inputs.loader import Problem
 from compliance.engine.pack import Pack
-from compliance.inputs.xlsx import neutralise
+from compliance.findings import Finding, Summary
+from compliance.inputs.loader import Problem
+from compliance.output.base import Writer, facts_text, rule_text, unit_text
+
+if TYPE_CHECKING:
+    from compliance.pipeline.run import Outcome
 
 PROBLEM_COLUMNS = ["序号", "单位", "问题类别", "规则", "问题描述", "依据", "严重程度", "整改措施"]
 UNKNOWN_COLUMNS = ["序号", "单位", "规则", "待核实事项", "需调阅材料"]
 WAIVED_COLUMNS = ["序号", "单位", "规则", "豁免说明"]
-CSV_COLUMNS = PROBLEM_COLUMNS + ["状态", "对象", "所用事实", "整改时限（天）", "责任人", "单位编号", "规则编号", "档案文件"]
-def facts_text(finding: Finding) -> str:
-    return "；".join(f"{label_of(k)}={show(v)}" for k, v in finding.facts.items())
-
-
-def rule_text(finding: Finding) -> str:
-    return f"{finding.rule_id} {finding.title}"
-
-
-def unit_text(finding: Finding) -> str:
-    return finding.unit_name + (f"（{finding.subject}）" if finding.subject else "")
-
-
-@dataclass
-class Summary:
-    """Counters over a run, so that output need not keep every finding."""
-
-    units: int = 0
-    files_with_errors: int = 0
-    states: Counter = field(default_factory=Counter)
-    fail_by_severity: Counter = field(default_factory=Counter)
-
-    def add(self, findings: Iterable[Finding]) -> None:
-        self.units += 1
-        for f in findings:
-            self.states[f.state] += 1
-            if f.state == "fail":
-                self.fail_by_severity[f.severity] += 1
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "units": self.units,
-            "files_with_errors": self.files_with_errors,
-            "states": {state: self.states.get(state, 0) for state in STATES},
-            "fail_by_severity": {s: self.fail_by_severity.get(s, 0) for s in ("严重", "一般", "提示")},
-        }
-
-    def line(self) -> str:
-        states = "，".join(f"{zh} {self.states.get(state, 0)}" for state, zh in STATES.items())
-        severities = "、".join(f"{s} {self.fail_by_severity.get(s, 0)}" for s in ("严重", "一般", "提示"))
-        errors = f"，{self.files_with_errors} 个文件有错误未检查" if self.files_with_errors else ""
-        return f"共检查 {self.units} 个单位{errors}；结果：{states}（不符合中 {severities}）"
 
 
 def problem_rows(findings: list[Finding]) -> list[list[Any]]:
@@ -109,7 +63,7 @@ def render_table(findings: list[Finding], summary: Summary, pack: Pack, as_of: A
     if markdown:
         out.append("\n### 问题所依据的事实\n")
         for i, f in enumerate([f for f in findings if f.state == "fail"], 1):
-            out.append(f"{i}. {rule_text(f)}（{unit_text(f)}）：{facts_text(f)}")
+            out.append(f"{i}. {rule_text(f)}（{unit_text(f)}）：{facts_text(f, pack.domain)}")
     rows = unknown_rows(findings)
     out.append(f"\n{h}待核实事项（{len(rows)} 项，需现场核实）")
     out.append(table(rows, UNKNOWN_COLUMNS, None if markdown else [4, 14, 16, 40, 30]) if rows else "（无）")
@@ -121,40 +75,31 @@ def render_table(findings: list[Finding], summary: Summary, pack: Pack, as_of: A
     return "\n".join(out) + "\n"
 
 
-def csv_rows(findings: Iterable[Finding], start: int = 1) -> Iterable[list[Any]]:
-    """CSV rows for the non-passing findings (fail, unknown, waived)."""
-    i = start
-    for f in findings:
-        if f.state not in ("fail", "unknown", "waived"):
-            continue
-        row = [i, unit_text(f), f.category, rule_text(f), f.message, f.basis, f.severity, f.measure,
-               f.state_zh, f.subject, facts_text(f), f.deadline_days, f.owner, f.unit_id, f.rule_id, f.source]
-        yield [neutralise(c) for c in row]
-        i += 1
+class TableWriter(Writer):
+    """Terminal table or Markdown: rows are numbered per section, so findings are kept until the end."""
+
+    streaming = False
+
+    name, title = "table", "终端表格（默认）"
+    markdown = False
+
+    def __init__(self, stream: TextIO, pack: Pack, as_of: Any):
+        super().__init__(stream, pack, as_of)
+        self.findings: list[Finding] = []
+
+    @staticmethod
+    def render(outcome: Outcome) -> list[Finding]:
+        return [f for f in outcome.findings if f.state in ("fail", "unknown", "waived")]
+
+    def add(self, outcome: Outcome) -> None:
+        self.findings.extend(outcome.rendered if outcome.rendered is not None else self.render(outcome))
+
+    def close(self, summary: Summary, problems: list[Problem]) -> None:
+        self.stream.write(render_table(self.findings, summary, self.pack, self.as_of, markdown=self.markdown))
 
 
-def render_csv(findings: list[Finding]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(csv_rows(findings))
-    return buffer.getvalue()
+class MarkdownWriter(TableWriter):
+    """The same sections as Markdown tables, plus the facts behind each problem."""
 
-
-def json_document(findings: list[Finding], units: list[dict], summary: Summary, errors: list[Problem],
-                  pack: Pack, as_of: Any) -> dict[str, Any]:
-    return {
-        "tool": "compliance",
-        "version": __version__,
-        "pack": {"id": pack.meta.id, "title": pack.meta.title, "version": pack.meta.version},
-        "as_of": jsonable(as_of),
-        "findings": [f.to_dict() for f in findings],
-        "units": units,
-        "errors": [p.to_dict() for p in errors],
-        "summary": summary.to_dict(),
-    }
-
-
-def write_json(doc: dict[str, Any], stream: TextIO) -> None:
-    json.dump(doc, stream, ensure_ascii=False, indent=2)
-    stream.write("\n")
+    name, title = "md", "Markdown"
+    markdown = True

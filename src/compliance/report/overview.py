@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from compliance.engine.evaluate import STATES, Finding
+from compliance.findings import SEVERITIES, SEVERITY_RANK, STATES, Finding
 from compliance.inputs.loader import Problem
-from compliance.engine.pack import SEVERITY_RANK, Pack
+from compliance.engine.pack import Pack
 
-SEVERITIES = ("严重", "一般", "提示")
 DEFAULT_WEIGHTS: dict[str, float] = {"严重": 5, "一般": 2, "提示": 1}
 # A unit's state for a rule with several subjects (foreach): the worst one wins in this order.
 UNIT_STATE_ORDER = ("fail", "unknown", "waived", "pass", "not_applicable")

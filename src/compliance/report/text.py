@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from compliance.engine.evaluate import Finding
-from compliance.report.overview import SEVERITIES, Overview, UnitView, percent, zh_date
+from compliance.findings import Finding, SEVERITIES
+from compliance.report.overview import Overview, UnitView, percent, zh_date
 
 ISSUER = "市直机关工委"
 REPORT_TITLE = "党建带群建工作督查报告"

@@ -9,13 +9,12 @@ rules iterate with ``foreach``. :func:`fact_schema` describes all of it for the 
 from __future__ import annotations
 
 import datetime as dt
-import types
-import typing
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 
+from compliance.domains.toolkit import add_years, age_on, extend, model_schema
 from compliance.engine.conditions import FactType
 from compliance.domains.dangjian.profile import MASS_ORGS, Organization, PartyOrg, Profile
 
@@ -44,20 +43,6 @@ LEAGUE_DERIVED: dict[str, tuple[str, str]] = {
     "leader_age_at_appointment": ("int", "团组织书记任职时年龄"),
 }
 CHECK_DERIVED: dict[str, tuple[str, str]] = {"date": ("date", "检查日期"), "year": ("int", "检查年度")}
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    """``day`` plus whole years; 29 February falls back to 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def age_on(birth: dt.date | None, on: dt.date) -> int | None:
-    if birth is None:
-        return None
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def _adjusted_after(facts: dict[str, Any], reformed: dt.date | None) -> bool | None:
@@ -134,47 +119,18 @@ _ORG_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-def _scalar(annotation: Any, title: str) -> FactType:
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is typing.Annotated:
-        return _scalar(args[0], title)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in args if a is not type(None)]
-        return _scalar(inner[0], title) if len(inner) == 1 else FactType("any", title)
-    if origin is typing.Literal:
-        return FactType("enum", title, choices=tuple(args))
-    if origin is list:
-        return FactType("list", title, element=_scalar(args[0], title))
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return model_schema(annotation, title)
-    return FactType(
-        {bool: "bool", int: "int", float: "float", str: "str", dt.date: "date"}.get(annotation, "any"), title
-    )
-
-
-def model_schema(model: type[BaseModel], title: str = "") -> FactType:
-    children = {name: _scalar(f.annotation, f.title or name) for name, f in model.model_fields.items()}
-    return FactType("object", title, children=children)
-
-
-def _extend(node: FactType, derived: dict[str, tuple[str, str]]) -> None:
-    for name, (kind, title) in derived.items():
-        node.children[name] = FactType(kind, title)
-
-
 @lru_cache(maxsize=1)
 def fact_schema() -> FactType:
     """The type tree of everything :func:`derive` returns."""
     root = model_schema(Profile)
     for key in ("party", *MASS_ORGS):
-        _extend(root.children[key], ORG_DERIVED)
-    _extend(root.children["unit"], UNIT_DERIVED)
+        extend(root.children[key], ORG_DERIVED)
+    extend(root.children["unit"], UNIT_DERIVED)
     league = root.children["league"]
-    _extend(league, LEAGUE_DERIVED)
+    extend(league, LEAGUE_DERIVED)
     roster = league.children["roster"]
     assert roster.element is not None
-    _extend(roster.element, MEMBER_DERIVED)
+    extend(roster.element, MEMBER_DERIVED)
     org_key = FactType("enum", "组织", choices=("party", *MASS_ORGS), labels={"party": PARTY_NAME, **MASS_ORGS})
     for key in ("party", *MASS_ORGS):
         root.children[key].children["key"] = org_key
@@ -185,21 +141,7 @@ def fact_schema() -> FactType:
     root.children["orgs"] = FactType("list", "群团组织", element=merged)
     root.children["all_orgs"] = FactType("list", "党组织和群团组织", element=merged)
     root.children["check"] = FactType("object", "检查", children={})
-    _extend(root.children["check"], CHECK_DERIVED)
+    extend(root.children["check"], CHECK_DERIVED)
     return root
 
 
-@lru_cache(maxsize=4096)
-def label_of(path: str) -> str:
-    """Chinese label of a fact path, e.g. ``union.funds_review_committee`` → ``工会.经费审查委员会``."""
-    node = fact_schema()
-    parts: list[str] = []
-    for part in path.split("."):
-        child = node.children.get(part) if node.kind == "object" else None
-        if child is None:
-            parts.append(part)
-            node = FactType("any")
-            continue
-        parts.append(child.title or part)
-        node = child.element if child.kind == "list" and child.element else child
-    return ".".join(parts)

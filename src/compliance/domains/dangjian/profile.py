@@ -8,61 +8,12 @@ accepted as a key in profile files (``单位名称:`` as well as ``name:``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import Field
 
-_TRUE = {"是", "有", "已建立", "已设立", "已开设", "true", "yes", "y", "1", "√"}
-_FALSE = {"否", "无", "没有", "未建立", "未设立", "未开设", "false", "no", "n", "0", "×"}
-
-
-def _zh_bool(value: Any) -> Any:
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-    return value
-
-
-YesNo = Annotated[bool, BeforeValidator(_zh_bool)]
-Count = Annotated[int, Field(ge=0)]
-Money = Annotated[float, Field(ge=0)]
-
-
-def zh(title: str, description: str = "", **kwargs: Any) -> Any:
-    """An optional field whose Chinese ``title`` is also accepted as its key."""
-    return Field(default=None, title=title, description=description or None, **kwargs)
-
-
-class Model(BaseModel):
-    """Base for profile sections: unknown keys are errors, Chinese titles are key aliases."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=False)
-    _zh_keys: ClassVar[dict[str, str]] = {}
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        cls._zh_keys = {f.title: name for name, f in cls.model_fields.items() if f.title}
-
-    @model_validator(mode="before")
-    @classmethod
-    def _accept_chinese_keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        zh_keys = cls._zh_keys
-        if zh_keys.keys().isdisjoint(data):
-            return data
-        out: dict[Any, Any] = {}
-        for key, value in data.items():
-            name = zh_keys.get(key, key)
-            if name in out:
-                raise ValueError(f"字段「{key}」与「{name}」重复填写，只能保留一个")
-            out[name] = value
-        return out
-
+from compliance.engine.waivers import Waiver
+from compliance.inputs.model import Count, Model, Money, YesNo, zh
 
 class Postponement(Model):
     approved: YesNo | None = zh("已批准", "上级组织是否批准延期换届")
@@ -186,16 +137,6 @@ class Event(Model):
     title: str | None = zh("名称")
     count: Count | None = zh("人数", "参加或被推荐人数")
     document: str | None = zh("佐证材料", "会议纪要、通知等")
-
-
-class Waiver(Model):
-    rule: str = Field(title="规则", min_length=1)
-    subject: str | None = zh("对象", "只豁免某一对象（如 共青团）时填写")
-    reason: str | None = zh("理由")
-    document: str | None = zh("批准文件")
-    approver: str | None = zh("批准人")
-    approved_on: dt.date | None = zh("批准日期")
-    expires: dt.date | None = zh("有效期至")
 
 
 class Profile(Model):

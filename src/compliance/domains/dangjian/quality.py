@@ -10,40 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Iterator, Literal
+from typing import Any, Callable, Iterator
 
 from pydantic import BaseModel
 
-from compliance.domains.dangjian.facts import add_years
-from compliance.inputs.loader import Problem, _jsonable, field_label, locate, model_of
 from compliance.domains.dangjian.profile import MASS_ORGS, Organization, Profile
-
-Level = Literal["error", "warning"]
-Loc = tuple[Any, ...]
+from compliance.domains.toolkit import Issue, Loc, QualityCheck, add_years, assess_with
+from compliance.inputs.loader import Problem, field_label, model_of
 
 ORG_KEYS: tuple[str, ...] = ("party", *MASS_ORGS)
 FUTURE_DATES: frozenset[str] = frozenset({"until", "expires"})
 """Date fields that name a future limit (延期至, 有效期至), exempt from the 'not after the check date' check."""
 MAX_TERM_YEARS = 10
-
-
-@dataclass(frozen=True)
-class Issue:
-    loc: Loc
-    given: Any
-    expected: str
-    message: str
-
-
-@dataclass(frozen=True)
-class QualityCheck:
-    id: str
-    title: str
-    level: Level
-    run: Callable[[Profile, dt.date], Iterable[Issue]]
-    catalogue: str = "H"
 
 
 def label(loc: Loc) -> str:
@@ -250,38 +229,7 @@ QUALITY_CHECKS: list[QualityCheck] = [
 CHECKS_BY_ID: dict[str, QualityCheck] = {c.id: c for c in QUALITY_CHECKS}
 
 
-def issues(profile: Profile, as_of: dt.date) -> Iterator[tuple[QualityCheck, Issue]]:
-    for check in QUALITY_CHECKS:
-        for issue in check.run(profile, as_of):
-            yield check, issue
-
-
 def assess(profile: Profile, as_of: dt.date, name: str = "", text: str | None = None,
            cell_of: Callable[[Loc], str | None] | None = None) -> tuple[list[Problem], list[Problem]]:
-    """(errors, warnings) of ``profile`` as located problems.
-
-    ``text`` is the YAML source (for line and column); ``cell_of`` maps a field path to a
-    spreadsheet cell such as ``工会!C5`` for profiles read from the XLSX form.
-    """
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
-    for check, issue in issues(profile, as_of):
-        line = column = None
-        if text is not None:
-            line, column = locate(text, issue.loc, Profile)
-        path = ".".join(str(p) for p in issue.loc)
-        cell = cell_of(issue.loc) if cell_of else None
-        problem = Problem(
-            file=name,
-            message=(f"{cell}：" if cell else "") + f"{issue.message}（{check.id} {check.title}）",
-            line=line,
-            column=column,
-            path=f"{label(issue.loc)} ({path})",
-            key=str(issue.loc[-1]),
-            given=_jsonable(issue.given),
-            expected=issue.expected,
-            code=check.id,
-            level=check.level,
-        )
-        (errors if check.level == "error" else warnings).append(problem)
-    return errors, warnings
+    """(errors, warnings) of a 党建带群建 profile as located problems (see :func:`toolkit.assess_with`)."""
+    return assess_with(QUALITY_CHECKS, Profile, profile, as_of, name, text, cell_of)

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem, validation_problems
-from compliance.domains.dangjian.profile import Profile
-from compliance.domains.dangjian.template import MAX_TABLE_ROWS, VALUE_COLUMN, form_layout
+from compliance.domains.template import MAX_TABLE_ROWS, VALUE_COLUMN, form_layout
 from compliance.inputs.xlsx import unneutralise
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
@@ -30,7 +29,7 @@ Cells = dict[tuple[Any, ...], str]
 class Form:
     """A read form: the validated profile and the cell (``工会!C5``) of every field path."""
 
-    def __init__(self, profile: Profile, cells: Cells):
+    def __init__(self, profile: BaseModel, cells: Cells):
         self.profile = profile
         self.cells = cells
 
@@ -87,11 +86,11 @@ def _set(data: dict[str, Any], parts: list[str], value: Any) -> None:
     data[parts[-1]] = value
 
 
-def read_form(path: Path, max_bytes: int = MAX_BYTES) -> Profile:
-    return read_form_cells(path, max_bytes).profile
+def read_form(model: type[BaseModel], path: Path, max_bytes: int = MAX_BYTES) -> BaseModel:
+    return read_form_cells(model, path, max_bytes).profile
 
 
-def read_form_cells(path: Path, max_bytes: int = MAX_BYTES) -> Form:
+def read_form_cells(model: type[BaseModel], path: Path, max_bytes: int = MAX_BYTES) -> Form:
     """Read and validate a filled 信息采集表; raises :class:`InputError` with sheet!cell locations."""
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
@@ -106,7 +105,7 @@ def read_form_cells(path: Path, max_bytes: int = MAX_BYTES) -> Form:
     data: dict[str, Any] = {"schema_version": 1}
     cells: Cells = {}
     try:
-        sections, tables = form_layout()
+        sections, tables = form_layout(model)
         sheets = set(wb.sheetnames)
         for title, fields in sections:
             if title not in sheets:
@@ -169,10 +168,10 @@ def read_form_cells(path: Path, max_bytes: int = MAX_BYTES) -> Form:
     if problems:
         raise InputError(problems)
     try:
-        profile = Profile.model_validate(data)
+        profile = model.model_validate(data)
     except ValidationError as exc:
         located = []
-        for p, err in zip(validation_problems(exc, Profile, name, None), exc.errors(include_url=False)):
+        for p, err in zip(validation_problems(exc, model, name, None), exc.errors(include_url=False)):
             where = nearest(cells, tuple(err["loc"]))
             p.message = f"{where}：{p.message}" if where else p.message
             p.code = "FORM"
@@ -190,7 +189,7 @@ def nearest(cells: Cells, loc: tuple[Any, ...]) -> str | None:
     return None
 
 
-def profile_yaml(profile: Profile) -> str:
+def profile_yaml(profile: BaseModel) -> str:
     """The profile as YAML (English keys, empty fields left out)."""
     header = "# 单位档案：由 compliance import 从 XLSX 信息采集表转换\n"
     body = yaml.safe_dump(profile.model_dump(exclude_none=True), allow_unicode=True, sort_keys=False)

@@ -13,7 +13,6 @@ from typing import Any, Iterator
 from pydantic import BaseModel
 
 from compliance.inputs.loader import model_of
-from compliance.domains.dangjian.profile import Profile
 
 YES_NO = ("是", "否")
 MAX_TABLE_ROWS = 500
@@ -80,7 +79,7 @@ def describe(model: type[BaseModel], name: str) -> str:
 # --- YAML ------------------------------------------------------------------------------------
 
 YAML_HEADER = """\
-# 单位档案（党建带群建）—— 由 compliance init 生成
+# 单位档案（{title}）—— 由 compliance init 生成
 # 填写说明：
 #   * 每个字段后面的注释是它的中文名称、含义和填写要求；键名可保留英文，也可改写成注释中的中文名称。
 #   * 不掌握的情况留空即可（检查时列为“待核实”），不要填“无”“不详”。是/否 字段填 是 或 否。
@@ -111,14 +110,14 @@ def _field_lines(model: type[BaseModel], name: str, indent: int, values: dict[st
         yield f"{pad}{prefix}{name}:{'' if value is None else ' ' + value}  # {comment}"
 
 
-def yaml_template(unit_name: str) -> str:
+def yaml_template(model: type[BaseModel], title: str, unit_name: str) -> str:
     """A blank profile YAML with a Chinese comment for every field; only ``unit.id`` is left to fill."""
     values = {"schema_version": "1", "unit": {"name": json.dumps(unit_name, ensure_ascii=False)}}
-    lines = [YAML_HEADER.rstrip("\n")]
-    for name in Profile.model_fields:
+    lines = [YAML_HEADER.replace("{title}", title).rstrip("\n")]
+    for name in model.model_fields:
         if name not in ("schema_version", "unit"):
             lines.append("")
-        lines.extend(_field_lines(Profile, name, 0, values))
+        lines.extend(_field_lines(model, name, 0, values))
     return "\n".join(lines) + "\n"
 
 
@@ -160,16 +159,17 @@ def _section_fields(model: type[BaseModel], prefix: str, label_prefix: str) -> I
             yield FormField(f"{prefix}{name}", label, kind, describe(model, name))
 
 
-def form_layout() -> tuple[list[tuple[str, list[FormField]]], list[TableSheet]]:
+def form_layout(model: type[BaseModel]) -> tuple[list[tuple[str, list[FormField]]], list[TableSheet]]:
     """Section sheets (title, fields) and table sheets of the 信息采集表, in order."""
     sections: list[tuple[str, list[FormField]]] = []
     tables: list[TableSheet] = []
-    for name, field in Profile.model_fields.items():
+    for name, field in model.model_fields.items():
         kind = field_kind(field.annotation)
         if name == "unit":
             fields = list(_section_fields(kind.model, "unit.", ""))  # type: ignore[arg-type]
-            notes = Profile.model_fields["notes"]
-            fields.append(FormField("notes", notes.title or "备注", FieldKind("str"), describe(Profile, "notes")))
+            if "notes" in model.model_fields:
+                notes = model.model_fields["notes"]
+                fields.append(FormField("notes", notes.title or "备注", FieldKind("str"), describe(model, "notes")))
             sections.append((UNIT_SHEET, fields))
         elif kind.kind == "model" and kind.model is not None:
             sections.append((field.title or name, list(_section_fields(kind.model, f"{name}.", ""))))
@@ -182,19 +182,22 @@ def form_layout() -> tuple[list[tuple[str, list[FormField]]], list[TableSheet]]:
     return sections, tables
 
 
-INSTRUCTIONS = [
-    "本表用于采集单位党建带群建基本情况，填好后由 compliance import 转换为单位档案（YAML）。",
-    "每个工作表对应档案的一个部分：基本情况、党组织、工会、共青团、妇委会、关工委、责任落实、经费保障、阵地建设、宣传阵地；"
-    "工作记录、团员名册、豁免 为表格，每行一条。",
-    "只在“填写内容”列（C 列）或表格的数据行填写；不要修改“字段键”列和表头，不要增删、重命名工作表。",
-    "是/否 和有固定选项的单元格可从下拉列表中选择；日期填成日期（如 2025-03-20）；人数、金额填数字。",
-    "不掌握的情况留空（检查时列为“待核实”），不要填“无”“不详”。",
-    "不要使用公式：公式不会被计算，导入时会报错并指出单元格（如 基本情况!C7）。",
-    "导入：compliance import 本文件.xlsx -o 单位档案.yaml ；校验：compliance validate 本文件.xlsx",
-]
+def instructions(model: type[BaseModel], title: str) -> list[str]:
+    """The numbered lines of the 填表说明 sheet."""
+    sections, tables = form_layout(model)
+    return [
+        f"本表用于采集单位{title}基本情况，填好后由 compliance import 转换为单位档案（YAML）。",
+        f"每个工作表对应档案的一个部分：{'、'.join(t for t, _ in sections)}；"
+        f"{'、'.join(t.title for t in tables)} 为表格，每行一条。",
+        "只在“填写内容”列（C 列）或表格的数据行填写；不要修改“字段键”列和表头，不要增删、重命名工作表。",
+        "是/否 和有固定选项的单元格可从下拉列表中选择；日期填成日期（如 2025-03-20）；人数、金额填数字。",
+        "不掌握的情况留空（检查时列为“待核实”），不要填“无”“不详”。",
+        "不要使用公式：公式不会被计算，导入时会报错并指出单元格（如 基本情况!C7）。",
+        "导入：compliance import 本文件.xlsx -o 单位档案.yaml ；校验：compliance validate 本文件.xlsx",
+    ]
 
 
-def write_xlsx_template(path: Path, unit_name: str) -> None:
+def write_xlsx_template(model: type[BaseModel], title: str, path: Path, unit_name: str) -> None:
     """Write the XLSX 信息采集表 for ``unit_name``."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
@@ -205,9 +208,9 @@ def write_xlsx_template(path: Path, unit_name: str) -> None:
     wb = Workbook()
     info = wb.active
     info.title = INSTRUCTIONS_SHEET
-    write_table(info, ["填表说明"], [[f"{i}. {text}"] for i, text in enumerate(INSTRUCTIONS, 1)],
+    write_table(info, ["填表说明"], [[f"{i}. {text}"] for i, text in enumerate(instructions(model, title), 1)],
                 [120], autofilter=False)
-    sections, tables = form_layout()
+    sections, tables = form_layout(model)
     for title, fields in sections:
         ws = wb.create_sheet(title)
         rows = [[f.label, f.key, unit_name if f.key == "unit.name" else None, f.note] for f in fields]

@@ -16,11 +16,12 @@ from pydantic import BaseModel
 from compliance.engine.conditions import COMPARISONS, DATE_OPS
 from compliance.inputs.loader import model_of
 from compliance.engine.pack import PackFile
-from compliance.domains.dangjian.profile import _FALSE, _TRUE, Profile
+from compliance.engine.domain import Domain
+from compliance.inputs.model import FALSE_TEXTS, TRUE_TEXTS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILES = {"profile": "profile.schema.json", "pack": "pack.schema.json"}
-YES_NO_TEXTS = sorted(_TRUE | _FALSE)
+YES_NO_TEXTS = sorted(TRUE_TEXTS | FALSE_TEXTS)
 
 
 def _model_titles(root: type[BaseModel], title: str) -> dict[str, tuple[str, str | None]]:
@@ -74,11 +75,12 @@ def _add_aliases(node: dict[str, Any]) -> None:
         node["allOf"] = conditions
 
 
-def profile_schema() -> dict[str, Any]:
-    """The unit profile schema (``schemas/profile.schema.json``)."""
-    schema = Profile.model_json_schema(ref_template="#/$defs/{model}")
-    titles = _model_titles(Profile, "单位档案")
-    for name, node in [("Profile", schema), *schema.get("$defs", {}).items()]:
+def profile_schema(domain: Domain) -> dict[str, Any]:
+    """The unit profile schema of a domain (``schemas/profile.schema.json`` for 党建带群建)."""
+    model = domain.profile_model
+    schema = model.model_json_schema(ref_template="#/$defs/{model}")
+    titles = _model_titles(model, "单位档案")
+    for name, node in [(model.__name__, schema), *schema.get("$defs", {}).items()]:
         title, description = titles.get(name, (node.get("title", name), None))
         node["title"] = title
         node.pop("description", None)
@@ -86,10 +88,10 @@ def profile_schema() -> dict[str, Any]:
             node["description"] = description
         _add_aliases(node)
     schema["description"] = (
-        "党建带群建单位档案。字段可以用英文键，也可以用中文名（如 unit 或 单位）；"
+        f"{domain.title}单位档案。字段可以用英文键，也可以用中文名（如 unit 或 单位）；"
         "未填报的字段留空或省略，检查时视为待核实。日期写成 YYYY-MM-DD，是/否字段可写 是/否 或 true/false。"
     )
-    return {"$schema": DRAFT, "$id": "https://compliance.local/schemas/profile.schema.json", **schema}
+    return {"$schema": DRAFT, "$id": f"https://compliance.local/schemas/{domain.key}/profile.schema.json", **schema}
 
 
 # --- rule packs ------------------------------------------------------------------------------

@@ -1,0 +1,147 @@
+"""What the commands share: exit codes, parameter types, the shared options (declared once), opening the pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Any, Callable, NoReturn
+
+import click
+
+from compliance.engine.pack import Pack
+from compliance.findings import SEVERITY_RANK
+from compliance.inputs.loader import InputError, Problem
+from compliance.output.base import write_text
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+DEFAULT_PACK = DEFAULT_DOMAIN = "dangjian"
+"""The pack and domain used when none is named: 党建带群建, the first standard."""
+
+F = Callable[..., Any]
+
+
+class DateParam(click.ParamType):
+    """A ``YYYY-MM-DD`` date, with a Chinese error message."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"「{value}」不是有效日期，应为 YYYY-MM-DD，如 2025-06-30", param, ctx)
+
+
+class ZhChoice(click.Choice):
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value in self.choices:
+            return value
+        self.fail(f"「{value}」不是可选值，可选：{' / '.join(map(str, self.choices))}", param, ctx)
+
+
+DATE = DateParam()
+SEVERITY_CHOICE = ZhChoice(list(SEVERITY_RANK))
+
+
+def _today_if_missing(ctx: click.Context, param: click.Parameter, value: dt.date | None) -> dt.date:
+    return value or dt.date.today()
+
+
+def as_of_option(help: str = "检查日期 YYYY-MM-DD（默认：今天）；年度、期限都按它计算") -> Callable[[F], F]:
+    """``--as-of``: the check date, today when not given."""
+    return click.option("--as-of", type=DATE, callback=_today_if_missing, help=help)
+
+
+pack_option = click.option(
+    "--pack", "pack_path", metavar="PACK",
+    help=f"规则包：已安装规则包的名称（如 {DEFAULT_PACK}、sanhui，见 compliance rules packs）或文件路径；"
+         f"也可以是带 extends 的裁剪文件（默认：{DEFAULT_PACK}）")
+tailoring_option = click.option(
+    "--tailoring", "tailorings", multiple=True, metavar="FILE",
+    help="裁剪文件（可重复，按顺序叠加）：调整参数、停用规则、改严重程度、新增规则")
+waivers_option = click.option("--waivers", metavar="FILE", help="督查方掌握的豁免文件（与档案中的豁免合并）")
+
+
+def pack_options(force: str = "--force") -> Callable[[F], F]:
+    """``--pack``, ``--tailoring``, ``--waivers`` and the flag (``force``) that accepts a pack whose examples fail."""
+    def decorate(f: F) -> F:
+        f = click.option(force, "force_pack", is_flag=True, help="规则包自测样例未通过时仍然继续")(f)
+        return pack_option(tailoring_option(waivers_option(f)))
+    return decorate
+
+
+def output_option(help: str = "写入文件而不是标准输出") -> Callable[[F], F]:
+    return click.option("--output", "-o", metavar="FILE", help=help)
+
+
+def print_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        click.echo(f"错误：{p.format()}", err=True)
+
+
+def die(problems: list[Problem], intro: str = "") -> NoReturn:
+    """Print ``problems`` (after ``intro``) and exit with :data:`EXIT_INPUT`."""
+    if intro:
+        click.echo(intro, err=True)
+    print_problems(problems)
+    sys.exit(EXIT_INPUT)
+
+
+def load_pack_or_die(pack_path: str | None, tailorings: tuple[str, ...] = ()) -> Pack:
+    """The effective pack (pack + tailoring files), or a located Chinese error and exit 2."""
+    from compliance.engine.tailoring import load_effective
+
+    try:
+        return load_effective(pack_path, tailorings, default=DEFAULT_PACK)
+    except InputError as exc:
+        die(exc.problems, "规则包或裁剪文件有错误：")
+
+
+def open_pack(pack_path: str | None, tailorings: tuple[str, ...] = (), force: bool = False,
+              waivers: str | None = None) -> Pack:
+    """The effective pack (pack + tailoring files + inspector's waiver file); refuses one whose examples fail."""
+    from compliance.engine.selftest import failing_examples
+    from compliance.engine.tailoring import attach_waivers, load_effective
+
+    try:
+        pack = load_effective(pack_path, tailorings, default=DEFAULT_PACK)
+        if waivers is not None:
+            attach_waivers(pack, waivers)
+    except InputError as exc:
+        die(exc.problems, "规则包有错误，未执行检查（含裁剪文件、豁免文件）：")
+    failures = failing_examples(pack)
+    if failures:
+        for failure in failures[:20]:
+            click.echo(f"样例失败：{failure.describe()}", err=True)
+        if not force:
+            click.echo(f"规则包有 {len(failures)} 个自测样例未通过，拒绝加载（运行 compliance rules test 查看；"
+                       "确需使用请加 --force）", err=True)
+            sys.exit(EXIT_INPUT)
+        click.echo(f"警告：规则包有 {len(failures)} 个自测样例未通过，因 --force 仍继续检查", err=True)
+    return pack
+
+
+def write_output(text: str, output: str | None) -> None:
+    """``text`` to standard output, or to the file ``output`` (then say so on standard error)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_text(text, output)
+    except InputError as exc:
+        die(exc.problems)
+    click.echo(f"已写入 {output}", err=True)
+
+
+def _domain_keys() -> list[str]:
+    from compliance.engine.domain import domains
+
+    return list(domains())
+
+
+domain_option = click.option(
+    "--domain", "domain_key", default=DEFAULT_DOMAIN, show_default=True, metavar="KEY",
+    type=ZhChoice(_domain_keys()),
+    help="档案的标准：dangjian 党建带群建、sanhui 三会一课（已安装的见 compliance rules packs）")

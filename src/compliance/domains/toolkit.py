@@ -1,0 +1,113 @@
+"""Helpers a domain is built from: its facts' type tree from the profile model, date arithmetic,
+and data-quality checks that yield located problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Literal
+
+from pydantic import BaseModel
+
+from compliance.engine.conditions import FactType
+from compliance.inputs.loader import Problem, field_label, given_text, locate
+
+Level = Literal["error", "warning"]
+Loc = tuple[Any, ...]
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """``day`` plus whole years; 29 February falls back to 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def age_on(birth: dt.date | None, on: dt.date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _scalar(annotation: Any, title: str) -> FactType:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _scalar(args[0], title)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return _scalar(inner[0], title) if len(inner) == 1 else FactType("any", title)
+    if origin is typing.Literal:
+        return FactType("enum", title, choices=tuple(args))
+    if origin is list:
+        return FactType("list", title, element=_scalar(args[0], title))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return model_schema(annotation, title)
+    return FactType(
+        {bool: "bool", int: "int", float: "float", str: "str", dt.date: "date"}.get(annotation, "any"), title
+    )
+
+
+def model_schema(model: type[BaseModel], title: str = "") -> FactType:
+    children = {name: _scalar(f.annotation, f.title or name) for name, f in model.model_fields.items()}
+    return FactType("object", title, children=children)
+
+
+def extend(node: FactType, derived: dict[str, tuple[str, str]]) -> None:
+    for name, (kind, title) in derived.items():
+        node.children[name] = FactType(kind, title)
+
+
+
+
+# --- data-quality checks ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Issue:
+    loc: Loc
+    given: Any
+    expected: str
+    message: str
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    id: str
+    title: str
+    level: Level
+    run: Callable[[Any, dt.date], Iterable[Issue]]
+    catalogue: str = "H"
+
+
+def assess_with(checks: Iterable[QualityCheck], model: type[BaseModel], profile: BaseModel, as_of: dt.date,
+                name: str = "", text: str | None = None,
+                cell_of: Callable[[Loc], str | None] | None = None) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of ``profile`` as located problems.
+
+    ``text`` is the YAML source (for line and column); ``cell_of`` maps a field path to a
+    spreadsheet cell such as ``工会!C5`` for profiles read from the XLSX form.
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for check, issue in ((c, i) for c in checks for i in c.run(profile, as_of)):
+        line = column = None
+        if text is not None:
+            line, column = locate(text, issue.loc, model)
+        path = ".".join(str(p) for p in issue.loc)
+        cell = cell_of(issue.loc) if cell_of else None
+        problem = Problem(
+            file=name,
+            message=(f"{cell}：" if cell else "") + f"{issue.message}（{check.id} {check.title}）",
+            line=line,
+            column=column,
+            path=f"{field_label(model, issue.loc)} ({path})",
+            key=str(issue.loc[-1]),
+            given=given_text(issue.given),
+            expected=issue.expected,
+            code=check.id,
+            level=check.level,
+        )
+        (errors if check.level == "error" else warnings).append(problem)
+    return errors, warnings

@@ -1,0 +1,72 @@
+"""Units to check, one :class:`Record` each: a whole profile file, or one line of a JSON Lines input."""
+
+from __future__ import annotations
+
+import codecs
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Iterable, Iterator
+
+from compliance.inputs.loader import MAX_BYTES, Problem
+from compliance.inputs.paths import expand_paths
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+STDIN_NAME = "标准输入"
+
+
+@dataclass(slots=True)
+class Record:
+    """One unit to check: a whole profile file (``line`` is None) or one line of a JSON Lines input."""
+
+    file: str
+    line: int | None = None
+    text: str | None = None
+    problem: Problem | None = None
+
+    @property
+    def source(self) -> str:
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+
+def is_jsonl(path: Path | str) -> bool:
+    return str(path) == "-" or Path(path).suffix.lower() in JSONL_SUFFIXES
+
+
+def iter_records(paths: Iterable[str], problems: list[Problem]) -> Iterator[Record]:
+    """Records of ``paths`` (files, directories, globs, ``-``) in order; path errors go to ``problems``."""
+    files, found = expand_paths(paths)
+    problems.extend(found)
+    for path in files:
+        yield from records_of(path)
+
+
+def records_of(path: Path) -> Iterator[Record]:
+    """The records of one expanded path: the whole file, or each line of JSON Lines (``-``: standard input)."""
+    name = str(path)
+    if name == "-":
+        yield from jsonl_records(sys.stdin.buffer, STDIN_NAME)
+    elif is_jsonl(path):
+        try:
+            with open(path, "rb") as handle:
+                yield from jsonl_records(handle, name)
+        except OSError as exc:
+            yield Record(name, problem=Problem(name, f"无法读取文件：{exc.strerror or exc}"))
+    else:
+        yield Record(name)
+
+
+def jsonl_records(handle: IO[bytes], name: str, max_bytes: int = MAX_BYTES) -> Iterator[Record]:
+    """One record per non-blank line of a JSON Lines byte stream."""
+    for lineno, raw in enumerate(handle, 1):
+        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        if not raw.strip():
+            continue
+        if len(raw) > max_bytes:
+            yield Record(name, lineno, problem=Problem(name, f"该行过长（{len(raw)} 字节），上限为 {max_bytes} 字节", line=lineno))
+            continue
+        try:
+            yield Record(name, lineno, raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            yield Record(name, lineno, problem=Problem(name, "该行不是 UTF-8 编码（请另存为 UTF-8）", line=lineno))

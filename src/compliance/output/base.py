@@ -1,0 +1,84 @@
+"""What every output format shares: the :class:`Writer` interface, the texts of a finding, and where output goes."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, TextIO
+
+from compliance.engine.domain import Domain
+from compliance.engine.pack import Pack
+from compliance.findings import Finding, Summary, show
+from compliance.inputs.loader import InputError, Problem
+
+if TYPE_CHECKING:
+    from compliance.pipeline.run import Outcome
+
+
+class Writer:
+    """Writes outcomes as they come; :meth:`close` finishes the document.
+
+    :meth:`render` turns one outcome into text without touching the writer's state, so that worker
+    processes can do it; :meth:`add` then only writes (numbering rows where the format needs it).
+    """
+
+    streaming = True  # False: keeps (some) findings until :meth:`close`
+
+    name = ""
+    title = ""
+
+    def __init__(self, stream: TextIO, pack: Pack, as_of: Any):
+        self.stream = stream
+        self.pack = pack
+        self.as_of = as_of
+
+    @staticmethod
+    def render(outcome: Outcome) -> Any:
+        return None
+
+    def add(self, outcome: Outcome) -> None:
+        raise NotImplementedError
+
+    def close(self, summary: Summary, problems: list[Problem]) -> None:
+        pass
+
+
+def facts_text(finding: Finding, domain: Domain) -> str:
+    """The facts a finding used, as 中文标签=值."""
+    return "；".join(f"{domain.label_of(k)}={show(v)}" for k, v in finding.facts.items())
+
+
+def rule_text(finding: Finding) -> str:
+    return f"{finding.rule_id} {finding.title}"
+
+
+def unit_text(finding: Finding) -> str:
+    return finding.unit_name + (f"（{finding.subject}）" if finding.subject else "")
+
+
+@contextlib.contextmanager
+def open_output(output: str | None) -> Iterator[TextIO]:
+    """Standard output, or ``output`` (CSV with a BOM so that Excel reads it as UTF-8)."""
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(target, "w", encoding="utf-8-sig" if target.suffix.lower() == ".csv" else "utf-8", newline="")
+    except OSError as exc:
+        raise InputError([Problem(output, f"无法写入输出文件：{exc.strerror or exc}")]) from None
+    with handle:
+        yield handle
+
+
+def write_text(text: str, output: str) -> None:
+    """Write a whole document to ``output`` (CSV with a BOM); errors become :class:`InputError`."""
+    target = Path(output)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8-sig" if target.suffix.lower() == ".csv" else "utf-8")
+    except OSError as exc:
+        raise InputError([Problem(output, f"无法写入输出文件：{exc.strerror or exc}")]) from None

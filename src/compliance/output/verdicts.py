@@ -1,0 +1,133 @@
+"""Verdicts of ``validate`` (one per file or JSON line) and their plain renderings: ``text`` and ``json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from compliance import __version__
+from compliance.inputs.loader import Problem
+
+STAGES: dict[str, str] = {
+    "READ": "文件无法读取（不存在、过大、二进制或非 UTF-8 编码）",
+    "SYNTAX": "YAML/JSON 格式错误",
+    "SCHEMA": "字段不符合单位档案格式（未知字段、类型、取值、必填项）",
+    "FORM": "信息采集表（XLSX）无法读取或单元格填写有误",
+    "INTERNAL": "校验程序内部错误",
+}
+"""Error kinds that are not data-quality checks: the stage at which the file failed."""
+
+
+@dataclass
+class Verdict:
+    """The outcome of validating one file."""
+
+    source: str
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    unit_id: str | None = None
+    unit_name: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def unreadable(self) -> bool:
+        return any(p.code in ("READ", "SYNTAX", "INTERNAL") for p in self.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.source,
+            "valid": self.valid,
+            "unit_id": self.unit_id,
+            "unit_name": self.unit_name,
+            "errors": [p.to_dict() for p in self.errors],
+            "warnings": [p.to_dict() for p in self.warnings],
+        }
+
+
+@dataclass
+class VerdictReport:
+    """Everything a verdict renderer may show."""
+
+    verdicts: list[Verdict]
+    missing: list[Problem]
+    as_of: dt.date
+    checks: Sequence[Any] = ()
+    """The domain's data-quality checks (``id``, ``title``, ``level``), for rule listings."""
+    quiet: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return summary(self.verdicts, self.missing)
+
+    def everything(self) -> list[Verdict]:
+        """The verdicts plus one for each path that was not found."""
+        return self.verdicts + [Verdict(p.file, [p]) for p in self.missing]
+
+
+def rule_catalogue(checks: Sequence[Any]) -> list[tuple[str, str, str]]:
+    """(id, Chinese description, level) of every kind of result: the stages, then the quality checks."""
+    stages = [(code, text, "error") for code, text in STAGES.items()]
+    return stages + [(c.id, c.title, c.level) for c in checks]
+
+
+def problem_text(p: Problem) -> str:
+    text = p.format()
+    details = []
+    if p.given is not None and str(p.given) not in p.message:
+        details.append(f"填写：{p.given}")
+    if p.expected and p.expected not in p.message:
+        details.append(f"应为：{p.expected}")
+    return text + (f"（{'；'.join(details)}）" if details else "")
+
+
+def summary(verdicts: list[Verdict], missing: list[Problem]) -> dict[str, int]:
+    return {
+        "files": len(verdicts),
+        "valid": sum(v.valid for v in verdicts),
+        "invalid": sum(not v.valid for v in verdicts),
+        "with_warnings": sum(bool(v.warnings) for v in verdicts),
+        "errors": sum(len(v.errors) for v in verdicts),
+        "warnings": sum(len(v.warnings) for v in verdicts),
+        "not_found": len(missing),
+    }
+
+
+def summary_line(counts: dict[str, int]) -> str:
+    text = (f"共校验 {counts['files']} 份档案：通过 {counts['valid']} 个，未通过 {counts['invalid']} 个"
+            f"（错误 {counts['errors']} 处）；有警告的档案 {counts['with_warnings']} 份（警告 {counts['warnings']} 处）")
+    if counts["not_found"]:
+        text += f"；{counts['not_found']} 个路径没有找到文件"
+    return text
+
+
+def text_verdict(v: Verdict, quiet: bool) -> str:
+    lines = []
+    if v.valid and not v.warnings:
+        if not quiet:
+            lines.append(f"通过  {v.source}")
+    else:
+        status = "未通过" if not v.valid else "通过（有警告）"
+        counts = f"{len(v.errors)} 个错误" + (f"，{len(v.warnings)} 个警告" if v.warnings else "")
+        lines.append(f"{status}  {v.source}（{counts}）")
+        lines += [f"  错误：{problem_text(p)}" for p in v.errors]
+        lines += [f"  警告：{problem_text(p)}" for p in v.warnings]
+    return "".join(line + "\n" for line in lines)
+
+
+def render_text(report: VerdictReport) -> str:
+    """One block per file (only failing ones with ``quiet``), the paths not found, and the summary line."""
+    body = "".join(text_verdict(v, report.quiet) for v in report.verdicts)
+    tail = "".join(f"错误：{p.format()}\n" for p in report.missing)
+    return body + tail + summary_line(report.counts) + "\n"
+
+
+def render_json(report: VerdictReport) -> str:
+    doc = {"tool": "compliance", "version": __version__, "as_of": report.as_of.isoformat(),
+           "files": [v.to_dict() for v in report.verdicts], "not_found": [p.to_dict() for p in report.missing],
+           "summary": report.counts}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

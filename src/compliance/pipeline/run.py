@@ -1,0 +1,299 @@
+"""The pipeline for each unit: record → parse → validate (as the pack's domain) → quality checks → derive →
+evaluate → one :class:`Outcome`; in batches, in worker processes with ``jobs > 1``, always in input order.
+
+A bad record becomes an outcome with problems, never an exception, so that one bad file in a batch
+is reported and the others are still checked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from pydantic import BaseModel
+
+from compliance.engine.domain import Domain, domains
+from compliance.engine.evaluate import check_unit
+from compliance.engine.pack import Pack
+from compliance.findings import SEVERITY_RANK, Finding, Summary, at_or_above
+from compliance.inputs.loader import MAX_BYTES, InputError, Problem, parse_json, parse_text, read_text, validate_as
+from compliance.inputs.records import Record, records_of
+from compliance.pipeline.parallel import batched, default_jobs, ordered_map
+
+BATCH = 64
+DOMAIN_KEYS = ("domain", "标准")
+"""Top-level keys with which a profile may name its standard (every domain's profile accepts them)."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """The result for one record: findings, or the problems that stopped it (plus any warnings); the one
+    result type of the pipeline, whatever command asked for it."""
+
+    source: str
+    profile: Any = None
+    """The validated profile (kept by :func:`check_files`, for reports and the ledger)."""
+    unit_id: str | None = None
+    unit_name: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rendered: Any = None
+    states: Counter | None = None
+    fails: Counter | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def compact(self, render: Callable[["Outcome"], Any]) -> "Outcome":
+        """Render the findings now (in the worker) and keep only counters, so little crosses processes."""
+        self.rendered = render(self)
+        self.states = Counter(f.state for f in self.findings)
+        self.fails = Counter(f.severity for f in self.findings if f.state == "fail")
+        self.findings = []
+        return self
+
+    def count_into(self, summary: Summary) -> None:
+        """Add this unit to the run's counters (like :meth:`Summary.add`, also after :meth:`compact`)."""
+        if self.states is None:
+            summary.add(self.findings)
+            return
+        summary.units += 1
+        summary.states.update(self.states)
+        summary.fail_by_severity.update(self.fails or {})
+
+    def fails_at_or_above(self, threshold: str) -> bool:
+        if self.fails is None:
+            return at_or_above(self.findings, threshold)
+        return any(SEVERITY_RANK[s] >= SEVERITY_RANK[threshold] for s in self.fails)
+
+
+def validate_profile(data: Any, domain: Domain, name: str, text: str | None = None) -> BaseModel:
+    """Validate parsed data as ``domain``'s profile; errors are located in ``text`` when given.
+
+    A profile of another installed standard gets one clear error instead of a list of unknown keys.
+    """
+    if not isinstance(data, dict):
+        kind = "空文件" if data is None else f"{type(data).__name__}"
+        raise InputError([Problem(name, f"单位档案应为 YAML/JSON 映射（字段: 值），实际为 {kind}", line=1)])
+    declared = next((data[k] for k in DOMAIN_KEYS if k in data), None)
+    if declared is not None and declared != domain.key:
+        raise InputError([_wrong_domain(name, str(declared), domain)])
+    try:
+        return validate_as(domain.profile_model, data, name, text)
+    except InputError:
+        other = None if declared is not None else _other_domain(data, domain)
+        if other is None:
+            raise
+        raise InputError([_wrong_domain(name, other.key, domain)]) from None
+
+
+def _wrong_domain(name: str, declared: str, domain: Domain) -> Problem:
+    other = domains().get(declared)
+    if other is None:
+        known = "、".join(f"{d.key}（{d.title}）" for d in domains().values())
+        return Problem(name, f"档案声明的标准「{declared}」未安装；已安装：{known}", line=1, path="domain")
+    pack = next(iter(other.packs), other.key)
+    return Problem(name, f"这是「{other.title}」档案，不能用「{domain.title}」规则包检查；请改用 --pack {pack}",
+                   line=1, path="domain")
+
+
+def _other_domain(data: dict[str, Any], domain: Domain) -> Domain | None:
+    """The installed domain whose profile model accepts ``data``, if not ``domain``'s."""
+    for other in domains().values():
+        if other is not domain:
+            try:
+                other.profile_model.model_validate(data)
+            except Exception:  # noqa: BLE001 - any failure means "not this domain"
+                continue
+            return other
+    return None
+
+
+def load_profile(path: Path, domain: Domain, max_bytes: int = MAX_BYTES) -> BaseModel:
+    """Read and validate one profile file."""
+    text = read_text(path, max_bytes)
+    return validate_profile(parse_text(text, str(path)), domain, str(path), text)
+
+
+def check_profile(pack: Pack, profile: BaseModel, as_of: dt.date, source: str = "") -> list[Finding]:
+    """All findings of ``pack`` for one validated profile."""
+    return check_unit(pack, pack.domain.derive(profile, as_of), as_of, source)
+
+
+def _at_line(problems: list[Problem], line: int) -> list[Problem]:
+    for p in problems:
+        if p.line is None or p.line == 1:
+            p.line = line
+    return problems
+
+
+def _tag(problems: list[Problem], code: str, tag: bool) -> list[Problem]:
+    if tag:
+        for p in problems:
+            p.code = p.code or code
+    return problems
+
+
+def parse_record(record: Record, domain: Domain, tag: bool = False) -> tuple[BaseModel, str | None]:
+    """The validated profile of a record and its YAML/JSON text (``None`` for a JSON line).
+
+    Raises :class:`InputError` with located problems (``file:line`` for JSON Lines); with ``tag``
+    their ``code`` tells the stage: ``READ``, ``SYNTAX`` or ``SCHEMA`` (as ``validate`` reports them).
+    """
+    if record.problem is not None:
+        raise InputError(_tag([record.problem], "READ", tag))
+    stage = "READ"
+    try:
+        if record.line is None:
+            text = read_text(Path(record.file))
+            stage = "SYNTAX"
+            data = parse_text(text, record.file)
+            stage = "SCHEMA"
+            return validate_profile(data, domain, record.file, text), text
+        assert record.text is not None
+        stage = "SYNTAX"
+        data = parse_json(record.text, record.file)
+        stage = "SCHEMA"
+        if not isinstance(data, dict):
+            kind = "null" if data is None else type(data).__name__
+            raise InputError([Problem(record.file, f"每行应为一个 JSON 对象（单位档案），实际为 {kind}")])
+        return validate_profile(data, domain, record.file), None
+    except InputError as exc:
+        problems = exc.problems if record.line is None else _at_line(exc.problems, record.line)
+        raise InputError(_tag(problems, stage, tag)) from None
+
+
+def assess_record(profile: BaseModel, domain: Domain, as_of: dt.date, record: Record,
+                  text: str | None) -> tuple[list[Problem], list[Problem]]:
+    """Consistency (errors, warnings) of a record's profile, located at its file (and line for JSON Lines)."""
+    if domain.assess is None:
+        return [], []
+    errors, warnings = domain.assess(profile, as_of, record.file, text)
+    if record.line is not None:
+        _at_line(errors, record.line)
+        _at_line(warnings, record.line)
+    return errors, warnings
+
+
+def prepare(record: Record, domain: Domain, as_of: dt.date) -> tuple[BaseModel | None, list[Problem], list[Problem]]:
+    """(profile, errors, warnings) of a record: read, validated and consistency-checked; no profile on errors."""
+    try:
+        profile, text = parse_record(record, domain)
+    except InputError as exc:
+        return None, exc.problems, []
+    errors, warnings = assess_record(profile, domain, as_of, record, text)
+    return (None if errors else profile), errors, warnings
+
+
+def check_files(pack: Pack, files: Iterable[Path], as_of: dt.date) -> Iterator[Outcome]:
+    """One :class:`Outcome` (keeping the profile) per record of ``files``, in process and in order."""
+    for path in files:
+        for record in records_of(path):
+            profile, errors, warnings = prepare(record, pack.domain, as_of)
+            if profile is None:
+                yield Outcome(record.source, problems=errors, warnings=warnings)
+            else:
+                yield Outcome(record.source, profile, profile.unit.id, profile.unit.name,
+                              check_profile(pack, profile, as_of, record.source), warnings=warnings)
+
+
+Evaluate = Callable[[Pack, list[tuple[dict, str]], dt.date], list["list[Finding] | Problem"]]
+
+
+def default_evaluate(pack: Pack, units: list[tuple[dict, str]], as_of: dt.date) -> list[list[Finding] | Problem]:
+    return [check_unit(pack, facts, as_of, source) for facts, source in units]
+
+
+def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: Evaluate = default_evaluate) -> list[Outcome]:
+    """Outcomes for a batch of records; a bad record becomes an outcome with problems, never an exception."""
+    outcomes: list[Outcome] = []
+    pending: list[tuple[dict, str]] = []
+    waiting: list[Outcome] = []
+    for record in records:
+        source = record.source
+        try:
+            profile, errors, warnings = prepare(record, pack.domain, as_of)
+            outcome = Outcome(source, problems=errors, warnings=warnings)
+            if profile is not None:
+                facts = pack.domain.derive(profile, as_of)
+                outcome.unit_id, outcome.unit_name = pack.domain.identity(facts)
+                pending.append((facts, source))
+                waiting.append(outcome)
+        except Exception as exc:  # noqa: BLE001 - one broken record must not stop the run
+            outcome = Outcome(source, problems=[Problem(source, f"内部错误，该单位未检查：{type(exc).__name__}: {exc}")])
+        outcomes.append(outcome)
+    if pending:
+        try:
+            results = evaluate(pack, pending, as_of)
+        except Exception as exc:  # noqa: BLE001 - the batch's units become errors, the run goes on
+            results = [Problem("", f"内部错误，该单位未检查：{type(exc).__name__}: {exc}")] * len(pending)
+        for outcome, result in zip(waiting, results):
+            if isinstance(result, Problem):
+                outcome.problems.append(Problem(outcome.source, result.message))
+            else:
+                outcome.findings = result
+    return outcomes
+
+
+def check_stream(pack: Pack, records: Iterable[Record], as_of: dt.date, jobs: int | None = None,
+                 evaluate: Evaluate = default_evaluate, batch: int = BATCH,
+                 render: Callable[[Outcome], Any] | None = None) -> Iterator[Outcome]:
+    """Outcomes of ``records`` in input order; ``jobs`` processes (default: cores; small inputs stay in-process).
+
+    With ``render`` (e.g. :meth:`Writer.render`), each outcome is rendered where it was checked and
+    reduced to counters (:meth:`Outcome.compact`), which keeps the parent process light.
+    """
+    jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
+    with _gc_for_batches():
+        yield from _check_stream(pack, records, as_of, jobs, evaluate, batch, render)
+
+
+@contextlib.contextmanager
+def _gc_for_batches() -> Iterator[None]:
+    """Each unit allocates thousands of short-lived objects that reference counting frees; the cyclic
+    collector need not rescan the long-lived pack and modules that often (measured: 15–40 % faster)."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+def _check_stream(pack: Pack, records: Iterable[Record], as_of: dt.date, jobs: int, evaluate: Evaluate, batch: int,
+                  render: Callable[[Outcome], Any] | None) -> Iterator[Outcome]:
+    def work(chunk: list[Record]) -> list[Outcome]:
+        outcomes = check_records(pack, chunk, as_of, evaluate)
+        return [o.compact(render) for o in outcomes] if render is not None else outcomes
+
+    batches = batched(records, batch)
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None) if jobs > 1 else None
+    if second is None:
+        yield from work(first)
+        yield from (o for b in batches for o in work(b))
+        return
+
+    def crashed(chunk: list[Record], exc: BaseException) -> list[Outcome]:
+        message = f"检查进程异常退出（{type(exc).__name__}），该单位未检查"
+        return [Outcome(r.source, problems=[Problem(r.source, message)]) for r in chunk]
+
+    def chain() -> Iterator[list[Record]]:
+        yield first
+        yield second
+        yield from batches
+
+    yield from ordered_map(work, chain(), jobs, crashed)
+
+

@@ -1,0 +1,62 @@
+"""``validate``: the first stages of the pipeline only (read, parse, validate, quality checks), one verdict per file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterable
+
+from compliance.engine.domain import Domain
+from compliance.inputs.loader import MAX_BYTES, InputError, Problem
+from compliance.inputs.records import Record, is_jsonl, records_of
+from compliance.output.verdicts import Verdict
+from compliance.pipeline.run import assess_record, parse_record
+
+FORM_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def tagged(problems: list[Problem], code: str) -> list[Problem]:
+    """``problems`` with ``code`` set where they have none (the stage that failed)."""
+    for p in problems:
+        p.code = p.code or code
+    return problems
+
+
+def validate_path(path: Path, domain: Domain, as_of: dt.date, max_bytes: int = MAX_BYTES) -> Verdict:
+    """Schema and consistency verdict for one YAML/JSON profile or XLSX form; never raises."""
+    source = str(path)
+    try:
+        if path.suffix.lower() in FORM_SUFFIXES:
+            if domain.form is None:
+                return Verdict(source, [Problem(source, f"「{domain.title}」没有 Excel 信息采集表，请提交 YAML/JSON 档案",
+                                                code="FORM")])
+            try:
+                form = domain.form.read(path, max_bytes)
+            except InputError as exc:
+                return Verdict(source, tagged(exc.problems, "FORM"))
+            errors, warnings = domain.assess(form.profile, as_of, source, cell_of=form.cell_of) if domain.assess else ([], [])
+            return Verdict(source, errors, warnings, form.profile.unit.id, form.profile.unit.name)
+        return validate_record(Record(source), domain, as_of)
+    except Exception as exc:  # noqa: BLE001 - one file's failure must not stop a batch
+        return Verdict(source, [Problem(source, f"无法校验此文件（内部错误 {type(exc).__name__}），请联系维护人员",
+                                        code="INTERNAL")])
+
+
+def validate_record(record: Record, domain: Domain, as_of: dt.date) -> Verdict:
+    """Verdict for one record: a YAML/JSON profile file, or one line of JSON Lines (source ``file:line``)."""
+    try:
+        profile, text = parse_record(record, domain, tag=True)
+    except InputError as exc:
+        return Verdict(record.source, exc.problems)
+    errors, warnings = assess_record(profile, domain, as_of, record, text)
+    return Verdict(record.source, errors, warnings, profile.unit.id, profile.unit.name)
+
+
+def validate_paths(files: Iterable[Path], domain: Domain, as_of: dt.date, max_bytes: int = MAX_BYTES) -> Iterable[Verdict]:
+    """One verdict per profile file, per XLSX form and per line of a JSON Lines file (or ``-``, standard input)."""
+    for path in files:
+        if is_jsonl(path):
+            for record in records_of(path):
+                yield validate_record(record, domain, as_of)
+        else:
+            yield validate_path(path, domain, as_of, max_bytes)
