@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from compliance.inputs.loader import MAX_BYTES, InputError, Problem, validation_problems
+from compliance.inputs.validation import validation_problems
+from compliance.inputs.loader import MAX_BYTES, InputError, Problem
 from compliance.domains.template import MAX_TABLE_ROWS, VALUE_COLUMN, form_layout
 from compliance.inputs.xlsx import unneutralise
 

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel
 
-from compliance.inputs.loader import model_of
+from compliance.inputs.validation import model_of
 
 YES_NO = ("是", "否")
 MAX_TABLE_ROWS = 500

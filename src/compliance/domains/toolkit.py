@@ -11,8 +11,9 @@ from typing import Any, Callable, Iterable, Literal
 
 from pydantic import BaseModel
 
+from compliance.inputs.validation import field_label, locate
 from compliance.engine.conditions import FactType
-from compliance.inputs.loader import Problem, field_label, given_text, locate
+from compliance.inputs.loader import Problem, given_text
 
 Level = Literal["error", "warning"]
 Loc = tuple[Any, ...]

@@ -23,6 +23,9 @@ ten alternatives is refused (error 113), so each outcome is split into rules of 
 The matcher runs in a ``spawn`` worker process with a time limit per batch; a crash or hang kills and
 restarts the worker, retries the batch once, then reports its units as errors (Chinese message) while
 the rest of the run goes on.
+
+Longer than 400 lines because the rule plan, the worker process protocol and the time limits are one
+unit: each half is only correct with the other.
 """
 
 from __future__ import annotations

@@ -10,10 +10,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
+from compliance.inputs.validation import locate, validate_as
 from compliance.engine.conditions import Compiled, Compiler, ConditionError, FactType
 from compliance.findings import STATE_OF_LABEL, Severity
 from compliance.engine.domain import Domain, get_domain
-from compliance.inputs.loader import InputError, Problem, load_file, locate, validate_as
+from compliance.inputs.loader import InputError, Problem, load_file
 
 TEMPLATE_FIELD = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 

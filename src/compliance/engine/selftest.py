@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from compliance.findings import STATES
 from compliance.engine.evaluate import check_unit
-from compliance.inputs.loader import validation_problems
+from compliance.inputs.validation import validation_problems
 from compliance.engine.pack import EXAMPLE_AS_OF, CompiledRule, Example, Pack
 
 EXAMPLE_UNIT = {"id": "EXAMPLE", "name": "样例单位"}

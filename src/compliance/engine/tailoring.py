@@ -19,9 +19,10 @@ from typing import Any, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from compliance.inputs.validation import locate, validate_as
 from compliance.inputs.model import Model
 from compliance.findings import Severity
-from compliance.inputs.loader import InputError, Problem, load_file, locate, validate_as
+from compliance.inputs.loader import InputError, Problem, load_file
 from compliance.engine.domain import find_pack
 from compliance.engine.pack import (
     Document,

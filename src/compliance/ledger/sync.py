@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from compliance.inputs.validation import validate_as
 from compliance.findings import SEVERITY_RANK
-from compliance.inputs.loader import parse_text, read_text, validate_as
+from compliance.inputs.loader import parse_text, read_text
 from compliance.ledger.lifecycle import set_field, touch
 from compliance.ledger.models import History, Item
 from compliance.ledger.vocabulary import CLOSED, DONE, NEW, RESULT_ZH, WAIVED, WORKING

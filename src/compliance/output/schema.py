@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from compliance.engine.conditions import COMPARISONS, DATE_OPS
-from compliance.inputs.loader import model_of
+from compliance.inputs.validation import model_of
 from compliance.engine.pack import PackFile
 from compliance.engine.domain import Domain
 from compliance.inputs.model import FALSE_TEXTS, TRUE_TEXTS

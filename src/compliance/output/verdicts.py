@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from compliance import __version__
 from compliance.inputs.loader import Problem
+from compliance.pipeline.validate import Verdict
 
 STAGES: dict[str, str] = {
     "READ": "文件无法读取（不存在、过大、二进制或非 UTF-8 编码）",
@@ -18,35 +19,6 @@ STAGES: dict[str, str] = {
     "INTERNAL": "校验程序内部错误",
 }
 """Error kinds that are not data-quality checks: the stage at which the file failed."""
-
-
-@dataclass
-class Verdict:
-    """The outcome of validating one file."""
-
-    source: str
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    unit_id: str | None = None
-    unit_name: str | None = None
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
-
-    @property
-    def unreadable(self) -> bool:
-        return any(p.code in ("READ", "SYNTAX", "INTERNAL") for p in self.errors)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.source,
-            "valid": self.valid,
-            "unit_id": self.unit_id,
-            "unit_name": self.unit_name,
-            "errors": [p.to_dict() for p in self.errors],
-            "warnings": [p.to_dict() for p in self.warnings],
-        }
 
 
 @dataclass

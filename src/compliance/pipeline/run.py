@@ -17,11 +17,12 @@ from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import BaseModel
 
+from compliance.inputs.validation import validate_as
 from compliance.engine.domain import Domain, domains
 from compliance.engine.evaluate import check_unit
 from compliance.engine.pack import Pack
 from compliance.findings import SEVERITY_RANK, Finding, Summary, at_or_above
-from compliance.inputs.loader import MAX_BYTES, InputError, Problem, parse_json, parse_text, read_text, validate_as
+from compliance.inputs.loader import MAX_BYTES, InputError, Problem, parse_json, parse_text, read_text
 from compliance.inputs.records import Record, records_of
 from compliance.pipeline.parallel import batched, default_jobs, ordered_map
 

@@ -3,16 +3,45 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from compliance.engine.domain import Domain
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem
 from compliance.inputs.records import Record, is_jsonl, records_of
-from compliance.output.verdicts import Verdict
 from compliance.pipeline.run import assess_record, parse_record
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class Verdict:
+    """The outcome of validating one file."""
+
+    source: str
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    unit_id: str | None = None
+    unit_name: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def unreadable(self) -> bool:
+        return any(p.code in ("READ", "SYNTAX", "INTERNAL") for p in self.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.source,
+            "valid": self.valid,
+            "unit_id": self.unit_id,
+            "unit_name": self.unit_name,
+            "errors": [p.to_dict() for p in self.errors],
+            "warnings": [p.to_dict() for p in self.warnings],
+        }
 
 
 def tagged(problems: list[Problem], code: str) -> list[Problem]:

@@ -15,9 +15,10 @@ from typing import Any, Callable, Iterator
 
 from pydantic import BaseModel
 
+from compliance.inputs.validation import field_label, model_of
 from compliance.domains.dangjian.profile import MASS_ORGS, Organization, Profile
 from compliance.domains.toolkit import Issue, Loc, QualityCheck, add_years, assess_with
-from compliance.inputs.loader import Problem, field_label, model_of
+from compliance.inputs.loader import Problem
 
 ORG_KEYS: tuple[str, ...] = ("party", *MASS_ORGS)
 FUTURE_DATES: frozenset[str] = frozenset({"until", "expires"})

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from compliance.output.verdicts import Verdict
 from compliance.inputs.loader import MAX_BYTES, InputError
 from compliance.engine.pack import load_pack
-from compliance.pipeline.validate import validate_path
+from compliance.pipeline.validate import validate_path, Verdict
 
 from conftest import DANGJIAN, AS_OF
 

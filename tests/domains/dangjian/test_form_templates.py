@@ -13,7 +13,6 @@ from compliance.cli import main
 from compliance.domains.form import read_form
 from compliance.domains.dangjian.profile import Profile
 from compliance.pipeline.run import load_profile
-from compliance.domains.dangjian.profile import Profile
 from compliance.domains.template import form_layout, yaml_template
 
 from conftest import DANGJIAN, FIXTURES

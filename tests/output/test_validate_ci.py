@@ -11,16 +11,17 @@ import jsonschema
 import pytest
 from lxml import etree
 
+from compliance.pipeline.validate import Verdict
 from compliance.output.junit import render_junit as _render_junit
 from compliance.output.sarif import render_sarif as _render_sarif
-from compliance.output.verdicts import Verdict, VerdictReport, rule_catalogue
+from compliance.output.verdicts import VerdictReport, rule_catalogue
 from compliance.cli import main
 from compliance.inputs.loader import Problem
 from compliance.domains.dangjian.quality import QUALITY_CHECKS
 
-from conftest import DANGJIAN, FIXTURES
+from conftest import DANGJIAN, FIXTURES, ROOT
 
-DATA = Path(__file__).parent / "data"
+DATA = ROOT / "tests" / "data"
 AS_OF = ["--as-of", "2025-11-20"]
 AS_OF_DATE = dt.date(2025, 11, 20)
 
