@@ -98,7 +98,7 @@ def plan(ov: Overview, formats: list[str], outdir: Path, top: int = 10,
     if "html" in formats:
         jobs[outdir / "督查报告.html"] = lambda: render_html(overview).encode("utf-8")
     if "docx" in formats:
-        jobs[outdir / "督查报告.docx"] = lambda: blocks_docx(overview, ov.as_of)
+        jobs[outdir / "督查报告.docx"] = lambda: blocks_docx(overview, ov.as_of, ov.issuer)
     if "xlsx" in formats:
         jobs[outdir / "问题清单.xlsx"] = lambda: workbook_bytes(ov)
     for unit, stem in zip(ov.units, unit_stems(ov.units)):
@@ -109,7 +109,7 @@ def plan(ov: Overview, formats: list[str], outdir: Path, top: int = 10,
         if "html" in formats:
             jobs[folder / f"检查提纲_{stem}.html"] = lambda b=blocks: render_html(b).encode("utf-8")
         if "docx" in formats:
-            jobs[folder / f"检查提纲_{stem}.docx"] = lambda b=blocks: blocks_docx(b, ov.as_of)
+            jobs[folder / f"检查提纲_{stem}.docx"] = lambda b=blocks: blocks_docx(b, ov.as_of, ov.issuer)
             if unit.fails:
                 jobs[outdir / "整改通知书" / f"整改通知书_{stem}.docx"] = (
                     lambda u=unit: notice_docx(u, ov, reply_days))
@@ -129,12 +129,12 @@ def plan(ov: Overview, formats: list[str], outdir: Path, top: int = 10,
               help="整改通知书的回复期限：检查日期后的天数")
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True, help="督查报告列出的突出问题条数")
 @click.option("--force", is_flag=True, help="覆盖输出目录中已有的报告文件")
-@click.option("--issuer", default="市直机关工委", show_default=True, help="督查机关名称：用于报告正文、整改通知书落款")
+@click.option("--issuer", help="督查机关名称：用于报告正文、整改通知书落款（默认：规则包所属标准的督查机关，如 市直机关工委）")
 @click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
               help="可选：存在该严重程度及以上的“不符合”时退出码为 1（默认生成报告即返回 0）")
 def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | None, tailorings: tuple[str, ...],
            waivers: str | None, force_pack: bool, as_of: dt.date, weights: str, reply_days: int, top: int, force: bool,
-           issuer: str, fail_on: str | None) -> None:
+           issuer: str | None, fail_on: str | None) -> None:
     """检查一批单位档案，生成督查报告、问题清单、检查提纲和整改通知书。
 
     \b
@@ -159,7 +159,7 @@ def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | N
     if not units:
         click.echo("没有可以检查的单位档案，未生成报告", err=True)
         die(problems or [Problem(" ".join(paths), "没有找到单位档案")])
-    ov = build_overview(pack, units, as_of, problems, bad, weight_map, issuer.strip() or "市直机关工委")
+    ov = build_overview(pack, units, as_of, problems, bad, weight_map, (issuer or "").strip())
     target = Path(outdir)
     if target.exists() and not target.is_dir():
         die([Problem(outdir, "输出路径已存在且不是目录")])

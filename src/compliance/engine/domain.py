@@ -34,6 +34,8 @@ class Domain:
     """Short name used in packs (``pack.domain``) and profiles (``domain:``), e.g. ``dangjian``."""
     title: str
     """Chinese name, e.g. 党建带群建."""
+    issuer: str
+    """The body that inspects units against this standard (default 落款 of reports and notices)."""
     profile_model: type[BaseModel]
     derive: Callable[[Any, dt.date], dict[str, Any]]
     """Facts of a validated profile as of the check date (plain dicts; absent stays ``None``)."""

@@ -20,7 +20,6 @@ from compliance.report.overview import (
     zh_date,
 )
 from compliance.report.text import (
-    ISSUER,
     Block,
     Bullets,
     Heading,
@@ -58,7 +57,7 @@ def set_font(target: Any, east_asia: str, size: float | None = None, bold: bool 
         rfonts.attrib.pop(qn(attr), None)
 
 
-def new_document(as_of: dt.date, title: str, author: str = ISSUER) -> Any:
+def new_document(as_of: dt.date, title: str, author: str) -> Any:
     """An A4 document with Chinese styles and fixed core properties (no wall-clock timestamps)."""
     from docx import Document
     from docx.shared import Mm, Pt
@@ -180,10 +179,10 @@ def add_blocks(doc: Any, blocks: list[Block]) -> None:
                 set_font(run, HEADING_FONT, 10.5)
 
 
-def blocks_docx(blocks: list[Block], as_of: dt.date) -> bytes:
+def blocks_docx(blocks: list[Block], as_of: dt.date, author: str) -> bytes:
     """The 督查报告 or a 检查提纲 as DOCX bytes."""
     title = next((b.text for b in blocks if isinstance(b, Heading)), "")
-    doc = new_document(as_of, title)
+    doc = new_document(as_of, title, author)
     add_blocks(doc, blocks)
     return save(doc)
 
@@ -194,8 +193,8 @@ def save(doc: Any) -> bytes:
     return fixed_zip(buffer.getvalue(), doc.core_properties.created.date())
 
 
-def notice_title(unit: UnitView) -> str:
-    return f"关于{unit.unit_name}党建带群建工作存在问题的整改通知"
+def notice_title(unit: UnitView, subject: str) -> str:
+    return f"关于{unit.unit_name}{subject}工作存在问题的整改通知"
 
 
 def notice_docx(unit: UnitView, ov: Overview, reply_days: int) -> bytes:
@@ -205,14 +204,14 @@ def notice_docx(unit: UnitView, ov: Overview, reply_days: int) -> bytes:
 
     as_of, fails = ov.as_of, unit.fails
     reply = reply_deadline(as_of, reply_days)
-    doc = new_document(as_of, notice_title(unit), ov.issuer)
+    doc = new_document(as_of, notice_title(unit, ov.subject), ov.issuer)
     title = doc.add_paragraph(style="Title")
-    title.add_run(notice_title(unit))
+    title.add_run(notice_title(unit, ov.subject))
     _paragraph(doc, "", indent=False)
     _paragraph(doc, f"{party_org_name(unit)}：", indent=False)
     counts = "、".join(f"{s}{n}个" for s, n in _severity_counts(unit).items() if n)
-    _paragraph(doc, f"根据党建带群建工作督查安排，{ov.issuer}对照《{ov.pack_title}》，于{zh_date(as_of)}对你单位"
-                    f"党建带群建工作进行了检查。经检查，发现你单位存在以下{len(fails)}个问题（{counts}）。"
+    _paragraph(doc, f"根据{ov.subject}工作督查安排，{ov.issuer}对照《{ov.pack_title}》，于{zh_date(as_of)}对你单位"
+                    f"{ov.subject}工作进行了检查。经检查，发现你单位存在以下{len(fails)}个问题（{counts}）。"
                     "现将问题及整改要求通知如下，请认真抓好整改落实。")
     doc.add_heading("一、存在的问题及整改要求", level=1)
     for i, f in enumerate(fails, 1):
@@ -232,7 +231,7 @@ def notice_docx(unit: UnitView, ov: Overview, reply_days: int) -> bytes:
             _paragraph(doc, f"{i}. {f.title}{subject_of(f)}：{docs}。")
         section += 1
     doc.add_heading(f"{ordinal(section)}、工作要求", level=1)
-    _paragraph(doc, "1. 你单位党组织要切实履行党建带群建主体责任，书记履行第一责任人职责，逐项制定整改措施，"
+    _paragraph(doc, f"1. 你单位党组织要切实履行{ov.subject}主体责任，书记履行第一责任人职责，逐项制定整改措施，"
                     "明确责任人和完成时限，建立整改台账，实行对账整改、挂账销号。")
     _paragraph(doc, f"2. 请于{zh_date(reply)}前将整改落实情况（含整改台账和佐证材料）书面报送{ov.issuer}。"
                     "个别问题在时限内确难整改到位的，应说明原因和下一步计划。")

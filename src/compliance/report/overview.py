@@ -125,7 +125,10 @@ class Overview:
     categories: list[CategoryStat]
     rules: list[RuleStat]
     ranking: list[UnitRank]
-    issuer: str = "市直机关工委"
+    issuer: str = ""
+    """The inspecting body (``--issuer``, else the domain's)."""
+    subject: str = ""
+    """What is inspected, as in 党建带群建工作 (the domain's title)."""
 
     @property
     def unit_count(self) -> int:
@@ -145,7 +148,7 @@ class Overview:
 
 def build_overview(pack: Pack, units: list[UnitView], as_of: dt.date, errors: list[Problem] | None = None,
                    files_with_errors: int = 0, weights: dict[str, float] | None = None,
-                   issuer: str = "市直机关工委") -> Overview:
+                   issuer: str = "") -> Overview:
     """Count findings by state, severity, category and rule; rank units by weighted problems."""
     weights = dict(DEFAULT_WEIGHTS | (weights or {}))
     states: Counter = Counter()
@@ -195,7 +198,7 @@ def build_overview(pack: Pack, units: list[UnitView], as_of: dt.date, errors: li
         units=units, errors=list(errors or []), files_with_errors=files_with_errors, weights=weights,
         states={s: states.get(s, 0) for s in STATES},
         fail_by_severity={s: fail_sev.get(s, 0) for s in SEVERITIES},
-        categories=categories, rules=list(rules.values()), ranking=ranking, issuer=issuer,
+        categories=categories, rules=list(rules.values()), ranking=ranking, issuer=issuer or pack.domain.issuer, subject=pack.domain.title,
     )
 
 

@@ -14,8 +14,6 @@ from typing import Any
 from compliance.findings import Finding, SEVERITIES
 from compliance.report.overview import Overview, UnitView, percent, zh_date
 
-ISSUER = "市直机关工委"
-REPORT_TITLE = "党建带群建工作督查报告"
 ORDINALS = "一二三四五六七八九十"
 CHART_FILES = {"category": "图表_各类别问题发生率.png", "rule": "图表_各项要求不符合率.png"}
 CHART_CAPTIONS = {"category": "图1 各类别问题发生率（存在该类问题的单位占比）",
@@ -98,10 +96,10 @@ def overview_blocks(ov: Overview, charts: dict[str, bytes], top: int = 10) -> li
     """All sections of the 督查报告."""
     n = ov.unit_count
     blocks: list[Block] = [
-        Heading(0, REPORT_TITLE),
+        Heading(0, f"{ov.subject}工作督查报告"),
         Para(f"检查日期：{zh_date(ov.as_of)}　　检查单位：{n}个　　"
              f"规则包：{ov.pack_title}（{ov.pack_id}，版本 {ov.pack_version}）"),
-        Para(f"为加强党建带群建工作，{ov.issuer}依据《{ov.pack_title}》对{n}个单位报送的党建带群建工作档案进行了督查，"
+        Para(f"为加强{ov.subject}工作，{ov.issuer}依据《{ov.pack_title}》对{n}个单位报送的{ov.subject}工作档案进行了督查，"
              "逐项对照组织建设、换届、经费保障、阵地建设、队伍建设和活动开展等要求查找问题，"
              "对档案中未填报的事项列为待核实，留待现场核实。现将总体情况报告如下："),
         Heading(1, "一、总体情况"),
@@ -171,7 +169,7 @@ def checklist_blocks(unit: UnitView, ov: Overview) -> list[Block]:
     """The 检查提纲 of one unit: what to verify, what to confirm, which waivers and documents to see."""
     unknowns, fails, waivers = unit.unknowns, unit.fails, waiver_rows(unit)
     blocks: list[Block] = [
-        Heading(0, f"{unit.unit_name}党建带群建工作现场检查提纲"),
+        Heading(0, f"{unit.unit_name}{ov.subject}工作现场检查提纲"),
         Para(f"单位编号：{unit.unit_id}　　检查日期：{zh_date(ov.as_of)}　　档案文件：{unit.source}"),
         Para(f"规则包：{ov.pack_title}（{ov.pack_id}，版本 {ov.pack_version}）。本提纲列出档案中缺少、需现场核实的事项，"
              f"需现场确认的问题，以及需查看批准文件的豁免事项。共待核实{len(unknowns)}项、问题{len(fails)}个、"

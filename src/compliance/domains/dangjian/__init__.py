@@ -18,6 +18,7 @@ TITLE = "党建带群建"
 DOMAIN = Domain(
     key="dangjian",
     title=TITLE,
+    issuer="市直机关工委",
     profile_model=Profile,
     derive=derive,
     fact_schema=fact_schema,
