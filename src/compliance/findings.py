@@ -90,6 +90,11 @@ def show(value: Any) -> str:
     return str(value)
 
 
+def zh_date(day: dt.date | None) -> str | None:
+    """``2025-04-10`` → ``2025年4月10日``, the way dates are written in prose."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else None
+
+
 def json_default(value: Any) -> Any:
     """``default=`` for :func:`json.dumps`: dates as ISO text, anything else refused."""
     if isinstance(value, dt.date):

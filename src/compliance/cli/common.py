@@ -135,13 +135,21 @@ def write_output(text: str, output: str | None) -> None:
     click.echo(f"已写入 {output}", err=True)
 
 
-def _domain_keys() -> list[str]:
+def _installed_domains() -> dict[str, str]:
     from compliance.engine.domain import domains
 
-    return list(domains())
+    return {key: domain.title for key, domain in domains().items()}
 
 
-domain_option = click.option(
-    "--domain", "domain_key", default=DEFAULT_DOMAIN, show_default=True, metavar="KEY",
-    type=ZhChoice(_domain_keys()),
-    help="档案的标准：dangjian 党建带群建、sanhui 三会一课（已安装的见 compliance rules packs）")
+def domain_option(follow_profile: bool = False) -> Callable[[F], F]:
+    """``--domain KEY``: the standard profiles are written for.
+
+    With ``follow_profile`` it defaults to the ``domain:`` each profile declares (then 党建带群建).
+    """
+    installed = _installed_domains()
+    listed = "、".join(f"{key} {title}" for key, title in installed.items())
+    if follow_profile:
+        return click.option("--domain", "domain_key", default=None, metavar="KEY", type=ZhChoice(list(installed)),
+                            help=f"档案的标准（{listed}）；不写时按每份档案的 domain: 字段，未写的按 {DEFAULT_DOMAIN}")
+    return click.option("--domain", "domain_key", default=DEFAULT_DOMAIN, show_default=True, metavar="KEY",
+                        type=ZhChoice(list(installed)), help=f"档案的标准（{listed}；已安装的见 compliance rules packs）")

@@ -16,7 +16,7 @@ from compliance.output.verdicts import problem_text
 
 @click.command("schema")
 @click.argument("kind", type=ZhChoice(["profile", "pack"]))
-@domain_option
+@domain_option()
 @output_option()
 def schema_command(kind: str, domain_key: str, output: str | None) -> None:
     """导出 JSON Schema（draft 2020-12，含中文标题和说明），供编辑器提示和校验。
@@ -41,7 +41,7 @@ def _refuse_overwrite(target: Path, force: bool) -> None:
 @click.option("--xlsx", "as_xlsx", is_flag=True, help="生成 Excel/WPS 信息采集表（XLSX）而不是 YAML")
 @click.option("--output", "-o", metavar="FILE", help="输出文件（默认：<单位名称>.yaml 或 <单位名称>.xlsx）")
 @click.option("--force", is_flag=True, help="允许覆盖已存在的文件")
-@domain_option
+@domain_option()
 def init(unit_name: str, as_xlsx: bool, output: str | None, force: bool, domain_key: str) -> None:
     """生成空白单位档案模板：带中文注释的 YAML，或 XLSX 信息采集表。
 
@@ -73,7 +73,7 @@ def init(unit_name: str, as_xlsx: bool, output: str | None, force: bool, domain_
 @click.option("--output", "-o", metavar="FILE", required=True, help="输出的单位档案 YAML 文件")
 @as_of_option("检查日期 YYYY-MM-DD（默认：今天），用于一致性检查")
 @click.option("--force", is_flag=True, help="允许覆盖已存在的文件")
-@domain_option
+@domain_option()
 def import_command(form: str, output: str, as_of: dt.date, force: bool, domain_key: str) -> None:
     """把填好的 XLSX 信息采集表转换为单位档案 YAML。
 

@@ -12,6 +12,7 @@ from compliance.cli.common import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
     EXIT_INPUT,
+    DEFAULT_DOMAIN,
     ZhChoice,
     as_of_option,
     domain_option,
@@ -19,7 +20,7 @@ from compliance.cli.common import (
     write_output,
 )
 from compliance import output
-from compliance.engine.domain import get_domain
+from compliance.engine.domain import domains, get_domain
 from compliance.inputs.paths import expand_paths
 from compliance.output import FORMATS
 from compliance.output.verdicts import VerdictReport, summary_line
@@ -28,14 +29,14 @@ from compliance.pipeline.validate import FORM_SUFFIXES, tagged, validate_paths
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True)
-@domain_option
+@domain_option(follow_profile=True)
 @as_of_option("检查日期 YYYY-MM-DD（默认：今天）；晚于它的日期是错误")
 @click.option("--format", "fmt", type=ZhChoice(output.names("verdicts")), default="text", show_default=True,
               help="输出格式：text 文本，json 机器可读，junit JUnit XML（每个文件一个用例），sarif SARIF 2.1.0")
 @output_option()
 @click.option("--strict", is_flag=True, help="有警告时退出码也为 1")
 @click.option("--quiet", "-q", is_flag=True, help="文本格式只列出有错误或警告的文件")
-def validate(paths: tuple[str, ...], domain_key: str, as_of: dt.date, fmt: str, output: str | None, strict: bool,
+def validate(paths: tuple[str, ...], domain_key: str | None, as_of: dt.date, fmt: str, output: str | None, strict: bool,
              quiet: bool) -> None:
     """校验单位档案（YAML/JSON 或 XLSX 信息采集表）：格式与数据一致性，不运行规则包。
 
@@ -50,7 +51,7 @@ def validate(paths: tuple[str, ...], domain_key: str, as_of: dt.date, fmt: str, 
       compliance validate profiles/ --format junit -o validate.xml
       compliance validate profiles/ --format sarif -o validate.sarif
     """
-    domain = get_domain(domain_key)
+    domain = get_domain(domain_key or DEFAULT_DOMAIN)
     files, missing = expand_paths(paths)
     with_forms: set[str] = set()
     for folder in (p for p in paths if Path(p).is_dir()):
@@ -60,7 +61,9 @@ def validate(paths: tuple[str, ...], domain_key: str, as_of: dt.date, fmt: str, 
         if found:
             with_forms.add(folder)
     missing = tagged([p for p in missing if p.file not in with_forms], "READ")
-    report = VerdictReport(list(validate_paths(files, domain, as_of)), missing, as_of, domain.quality_checks, quiet)
+    follow = domain_key is None
+    checks = [c for d in domains().values() for c in d.quality_checks] if follow else list(domain.quality_checks)
+    report = VerdictReport(list(validate_paths(files, domain, as_of, follow=follow)), missing, as_of, checks, quiet)
     render = FORMATS[fmt].verdicts
     assert render is not None
     write_output(render(report), output)

@@ -1,5 +1,5 @@
-"""Helpers a domain is built from: its facts' type tree from the profile model, date arithmetic,
-and data-quality checks that yield located problems."""
+"""Helpers a domain is built from: shared profile parts, its facts' type tree from the profile model,
+date arithmetic, and data-quality checks that yield located problems."""
 
 from __future__ import annotations
 
@@ -11,12 +11,23 @@ from typing import Any, Callable, Iterable, Literal
 
 from pydantic import BaseModel
 
-from compliance.inputs.validation import field_label, locate
 from compliance.engine.conditions import FactType
 from compliance.inputs.loader import Problem, given_text
+from compliance.inputs.model import Model, YesNo, zh
+from compliance.inputs.validation import field_label, locate
 
 Level = Literal["error", "warning"]
 Loc = tuple[Any, ...]
+
+
+class Postponement(Model):
+    """A re-election postponed with the approval of the higher organisation."""
+
+    approved: YesNo | None = zh("已批准", "上级组织是否批准延期换届")
+    document: str | None = zh("批准文件", "批准延期的文件名称和文号")
+    approved_on: dt.date | None = zh("批准日期")
+    until: dt.date | None = zh("延期至", "批准延期换届的截止日期")
+
 
 def add_years(day: dt.date, years: int) -> dt.date:
     """``day`` plus whole years; 29 February falls back to 28 February."""

@@ -26,7 +26,7 @@ ENTRY_POINT_GROUP = "compliance.domains"
 Assess = Callable[..., "tuple[list[Problem], list[Problem]]"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Domain:
     """One standard's knowledge, as the engine and the pipeline use it."""
 
@@ -52,6 +52,9 @@ class Domain:
     form: Any = None
     """Module-like object with ``write_form(path, unit_name)`` and ``read_form(path)`` for the XLSX 信息采集表."""
     _labels: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        return f"<Domain {self.key} {self.title}>"
 
     def label_of(self, path: str) -> str:
         """Chinese label of a fact path, e.g. ``union.funds_review_committee`` → ``工会.经费审查委员会``."""
@@ -106,6 +109,11 @@ def get_domain(key: str, where: str = "") -> Domain:
         return found[key]
     known = "、".join(f"{d.key}（{d.title}）" for d in found.values()) or "无"
     raise InputError([Problem(where or key, f"未安装领域「{key}」；已安装：{known}")])
+
+
+def domain_of(profile: BaseModel, default: Domain) -> Domain:
+    """The installed domain whose profile model ``profile`` is an instance of (``default`` if none)."""
+    return next((d for d in domains().values() if isinstance(profile, d.profile_model)), default)
 
 
 def installed_packs() -> dict[str, tuple[Domain, Traversable | Path]]:

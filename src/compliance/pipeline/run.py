@@ -75,17 +75,20 @@ class Outcome:
         return any(SEVERITY_RANK[s] >= SEVERITY_RANK[threshold] for s in self.fails)
 
 
-def validate_profile(data: Any, domain: Domain, name: str, text: str | None = None) -> BaseModel:
+def validate_profile(data: Any, domain: Domain, name: str, text: str | None = None, follow: bool = False) -> BaseModel:
     """Validate parsed data as ``domain``'s profile; errors are located in ``text`` when given.
 
-    A profile of another installed standard gets one clear error instead of a list of unknown keys.
+    A profile of another installed standard gets one clear error instead of a list of unknown keys;
+    with ``follow`` a profile that declares another installed standard (``domain:``) is validated as that.
     """
     if not isinstance(data, dict):
         kind = "空文件" if data is None else f"{type(data).__name__}"
         raise InputError([Problem(name, f"单位档案应为 YAML/JSON 映射（字段: 值），实际为 {kind}", line=1)])
     declared = next((data[k] for k in DOMAIN_KEYS if k in data), None)
     if declared is not None and declared != domain.key:
-        raise InputError([_wrong_domain(name, str(declared), domain)])
+        if not (follow and str(declared) in domains()):
+            raise InputError([_wrong_domain(name, str(declared), domain)])
+        domain = domains()[str(declared)]
     try:
         return validate_as(domain.profile_model, data, name, text)
     except InputError:
@@ -101,8 +104,8 @@ def _wrong_domain(name: str, declared: str, domain: Domain) -> Problem:
         known = "、".join(f"{d.key}（{d.title}）" for d in domains().values())
         return Problem(name, f"档案声明的标准「{declared}」未安装；已安装：{known}", line=1, path="domain")
     pack = next(iter(other.packs), other.key)
-    return Problem(name, f"这是「{other.title}」档案，不能用「{domain.title}」规则包检查；请改用 --pack {pack}",
-                   line=1, path="domain")
+    return Problem(name, f"这是「{other.title}」档案，不是「{domain.title}」档案；检查请用 --pack {pack}，"
+                         f"校验请用 --domain {other.key}", line=1, path="domain")
 
 
 def _other_domain(data: dict[str, Any], domain: Domain) -> Domain | None:
@@ -142,8 +145,10 @@ def _tag(problems: list[Problem], code: str, tag: bool) -> list[Problem]:
     return problems
 
 
-def parse_record(record: Record, domain: Domain, tag: bool = False) -> tuple[BaseModel, str | None]:
+def parse_record(record: Record, domain: Domain, tag: bool = False, follow: bool = False) -> tuple[BaseModel, str | None]:
     """The validated profile of a record and its YAML/JSON text (``None`` for a JSON line).
+
+    ``follow``: validate a profile as the standard it declares (see :func:`validate_profile`).
 
     Raises :class:`InputError` with located problems (``file:line`` for JSON Lines); with ``tag``
     their ``code`` tells the stage: ``READ``, ``SYNTAX`` or ``SCHEMA`` (as ``validate`` reports them).
@@ -157,7 +162,7 @@ def parse_record(record: Record, domain: Domain, tag: bool = False) -> tuple[Bas
             stage = "SYNTAX"
             data = parse_text(text, record.file)
             stage = "SCHEMA"
-            return validate_profile(data, domain, record.file, text), text
+            return validate_profile(data, domain, record.file, text, follow), text
         assert record.text is not None
         stage = "SYNTAX"
         data = parse_json(record.text, record.file)
@@ -165,7 +170,7 @@ def parse_record(record: Record, domain: Domain, tag: bool = False) -> tuple[Bas
         if not isinstance(data, dict):
             kind = "null" if data is None else type(data).__name__
             raise InputError([Problem(record.file, f"每行应为一个 JSON 对象（单位档案），实际为 {kind}")])
-        return validate_profile(data, domain, record.file), None
+        return validate_profile(data, domain, record.file, follow=follow), None
     except InputError as exc:
         problems = exc.problems if record.line is None else _at_line(exc.problems, record.line)
         raise InputError(_tag(problems, stage, tag)) from None

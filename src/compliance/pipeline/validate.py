@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from compliance.engine.domain import Domain
+from compliance.engine.domain import Domain, domain_of
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem
 from compliance.inputs.records import Record, is_jsonl, records_of
 from compliance.pipeline.run import assess_record, parse_record
@@ -51,7 +51,7 @@ def tagged(problems: list[Problem], code: str) -> list[Problem]:
     return problems
 
 
-def validate_path(path: Path, domain: Domain, as_of: dt.date, max_bytes: int = MAX_BYTES) -> Verdict:
+def validate_path(path: Path, domain: Domain, as_of: dt.date, max_bytes: int = MAX_BYTES, follow: bool = False) -> Verdict:
     """Schema and consistency verdict for one YAML/JSON profile or XLSX form; never raises."""
     source = str(path)
     try:
@@ -65,27 +65,32 @@ def validate_path(path: Path, domain: Domain, as_of: dt.date, max_bytes: int = M
                 return Verdict(source, tagged(exc.problems, "FORM"))
             errors, warnings = domain.assess(form.profile, as_of, source, cell_of=form.cell_of) if domain.assess else ([], [])
             return Verdict(source, errors, warnings, form.profile.unit.id, form.profile.unit.name)
-        return validate_record(Record(source), domain, as_of)
+        return validate_record(Record(source), domain, as_of, follow)
     except Exception as exc:  # noqa: BLE001 - one file's failure must not stop a batch
         return Verdict(source, [Problem(source, f"无法校验此文件（内部错误 {type(exc).__name__}），请联系维护人员",
                                         code="INTERNAL")])
 
 
-def validate_record(record: Record, domain: Domain, as_of: dt.date) -> Verdict:
-    """Verdict for one record: a YAML/JSON profile file, or one line of JSON Lines (source ``file:line``)."""
+def validate_record(record: Record, domain: Domain, as_of: dt.date, follow: bool = False) -> Verdict:
+    """Verdict for one record: a YAML/JSON profile file, or one line of JSON Lines (source ``file:line``).
+
+    ``follow``: a profile that declares another installed standard (``domain:``) is validated as that.
+    """
     try:
-        profile, text = parse_record(record, domain, tag=True)
+        profile, text = parse_record(record, domain, tag=True, follow=follow)
     except InputError as exc:
         return Verdict(record.source, exc.problems)
+    domain = domain_of(profile, domain)
     errors, warnings = assess_record(profile, domain, as_of, record, text)
     return Verdict(record.source, errors, warnings, profile.unit.id, profile.unit.name)
 
 
-def validate_paths(files: Iterable[Path], domain: Domain, as_of: dt.date, max_bytes: int = MAX_BYTES) -> Iterable[Verdict]:
+def validate_paths(files: Iterable[Path], domain: Domain, as_of: dt.date, max_bytes: int = MAX_BYTES,
+                   follow: bool = False) -> Iterable[Verdict]:
     """One verdict per profile file, per XLSX form and per line of a JSON Lines file (or ``-``, standard input)."""
     for path in files:
         if is_jsonl(path):
             for record in records_of(path):
-                yield validate_record(record, domain, as_of)
+                yield validate_record(record, domain, as_of, follow)
         else:
-            yield validate_path(path, domain, as_of, max_bytes)
+            yield validate_path(path, domain, as_of, max_bytes, follow)

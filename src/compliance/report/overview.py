@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from compliance.findings import SEVERITIES, SEVERITY_RANK, STATES, Finding
+from compliance.findings import SEVERITIES, SEVERITY_RANK, STATES, Finding, zh_date
 from compliance.inputs.loader import Problem
 from compliance.engine.pack import Pack
 
@@ -272,10 +272,6 @@ def party_org_name(unit: UnitView) -> str:
 
 def percent(part: int, whole: int) -> str:
     return f"{share(part, whole) * 100:.0f}%"
-
-
-def zh_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def fixed_zip(data: bytes, when: dt.date) -> bytes:

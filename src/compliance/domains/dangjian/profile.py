@@ -12,15 +12,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from compliance.domains.toolkit import Postponement
 from compliance.engine.waivers import Waiver
 from compliance.inputs.model import Count, Model, Money, YesNo, zh
-
-class Postponement(Model):
-    approved: YesNo | None = zh("已批准", "上级组织是否批准延期换届")
-    document: str | None = zh("批准文件", "批准延期的文件名称和文号")
-    approved_on: dt.date | None = zh("批准日期")
-    until: dt.date | None = zh("延期至", "批准延期换届的截止日期")
-
 
 class Organization(Model):
     """What every organization (Party or mass) has: set-up, leader, term and elections."""
