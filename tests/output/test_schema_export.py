@@ -11,7 +11,8 @@ import yaml
 
 from compliance.cli import main
 from compliance.domains.dangjian.profile import Profile
-from compliance.output.schema import SCHEMA_FILES, pack_schema, to_json
+from compliance.engine.domain import domains
+from compliance.output.schema import PACK_SCHEMA_FILE, pack_schema, profile_schema_file, to_json
 from compliance.output.schema import profile_schema as _profile_schema
 
 from conftest import DANGJIAN, FIXTURES, ROOT, minimal_profile
@@ -47,11 +48,20 @@ def messages(v: jsonschema.Draft202012Validator, data: Any) -> list[str]:
     return [e.message for e in v.iter_errors(as_json(data))]
 
 
-@pytest.mark.parametrize("kind, build", [("profile", profile_schema), ("pack", pack_schema)])
-def test_schema_files_in_the_repository_equal_a_fresh_export(kind, build):
-    path = SCHEMAS / SCHEMA_FILES[kind]
-    assert path.read_text(encoding="utf-8") == to_json(build()), (
-        f"schemas/{SCHEMA_FILES[kind]} 已过期：运行 compliance schema {kind} -o schemas/{SCHEMA_FILES[kind]}")
+SCHEMA_FILES = [(f"profile --domain {key}", profile_schema_file(d), lambda d=d: _profile_schema(d))
+                for key, d in domains().items()] + [("pack", PACK_SCHEMA_FILE, pack_schema)]
+
+
+@pytest.mark.parametrize("command, name, build", SCHEMA_FILES, ids=[name for _, name, _ in SCHEMA_FILES])
+def test_schema_files_in_the_repository_equal_a_fresh_export(command, name, build):
+    path = SCHEMAS / name
+    assert path.exists() and path.read_text(encoding="utf-8") == to_json(build()), (
+        f"schemas/{name} 已过期：运行 compliance schema {command} -o schemas/{name}")
+
+
+def test_blank_profiles_point_the_editor_at_their_domains_schema():
+    for domain in domains().values():
+        assert f"$schema=schemas/{profile_schema_file(domain)}" in domain.template("甲单位")
 
 
 def test_the_cli_exports_the_same_schema(runner, tmp_path):

@@ -22,9 +22,15 @@ def schema_command(kind: str, domain_key: str, output: str | None) -> None:
     """导出 JSON Schema（draft 2020-12，含中文标题和说明），供编辑器提示和校验。
 
     \b
-    profile 单位档案；pack 规则包。在 YAML 文件第一行写
-      # yaml-language-server: $schema=schemas/profile.schema.json
-    即可在 VS Code（YAML 插件）等编辑器中获得中文提示和错误标记。
+    profile 单位档案（--domain 选择标准）；pack 规则包。在档案第一行写
+      # yaml-language-server: $schema=schemas/dangjian/profile.schema.json
+    即可在 VS Code（YAML 插件）等编辑器中获得中文提示和错误标记（compliance init 生成的档案已写好）。
+
+    \b
+    示例：
+      compliance schema profile -o schemas/dangjian/profile.schema.json
+      compliance schema profile --domain sanhui -o schemas/sanhui/profile.schema.json
+      compliance schema pack -o schemas/pack.schema.json
     """
     from compliance.output.schema import pack_schema, profile_schema, to_json
 

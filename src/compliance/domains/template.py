@@ -84,10 +84,10 @@ YAML_HEADER = """\
 #   * 每个字段后面的注释是它的中文名称、含义和填写要求；键名可保留英文，也可改写成注释中的中文名称。
 #   * 不掌握的情况留空即可（检查时列为“待核实”），不要填“无”“不详”。是/否 字段填 是 或 否。
 #   * 日期一律写成 YYYY-MM-DD，例如 2025-03-20；人数、金额填数字。
-#   * 工作记录、团员名册、豁免 按注释中的示例，每条以“- ”开头逐条填写。
+#   * 可以填多条的事项（注释中有示例的列表），每条以“- ”开头逐条填写。
 #   * 填好后运行 compliance validate 本文件 检查格式和数据一致性。
-# 编辑器提示：在 VS Code 中安装 YAML 插件，并把下一行的路径改成 profile.schema.json 的实际位置：
-# yaml-language-server: $schema=schemas/profile.schema.json
+# 编辑器提示：在 VS Code 中安装 YAML 插件，并把下一行的路径改成 {schema} 的实际位置：
+# yaml-language-server: $schema={schema}
 """
 
 
@@ -110,10 +110,14 @@ def _field_lines(model: type[BaseModel], name: str, indent: int, values: dict[st
         yield f"{pad}{prefix}{name}:{'' if value is None else ' ' + value}  # {comment}"
 
 
-def yaml_template(model: type[BaseModel], title: str, unit_name: str) -> str:
-    """A blank profile YAML with a Chinese comment for every field; only ``unit.id`` is left to fill."""
+def yaml_template(model: type[BaseModel], title: str, key: str, unit_name: str) -> str:
+    """A blank profile YAML with a Chinese comment for every field; only ``unit.id`` is left to fill.
+
+    The editor hint points at the domain's exported schema, ``schemas/<key>/profile.schema.json``.
+    """
     values = {"schema_version": "1", "unit": {"name": json.dumps(unit_name, ensure_ascii=False)}}
-    lines = [YAML_HEADER.replace("{title}", title).rstrip("\n")]
+    header = YAML_HEADER.replace("{title}", title).replace("{schema}", f"schemas/{key}/profile.schema.json")
+    lines = [header.rstrip("\n")]
     for name in model.model_fields:
         if name not in ("schema_version", "unit"):
             lines.append("")

@@ -20,7 +20,12 @@ from compliance.engine.domain import Domain
 from compliance.inputs.model import FALSE_TEXTS, TRUE_TEXTS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-SCHEMA_FILES = {"profile": "profile.schema.json", "pack": "pack.schema.json"}
+PACK_SCHEMA_FILE = "pack.schema.json"
+
+
+def profile_schema_file(domain: Domain) -> str:
+    """Where a domain's profile schema is kept under ``schemas/`` (the ``compliance init`` templates point there)."""
+    return f"{domain.key}/profile.schema.json"
 YES_NO_TEXTS = sorted(TRUE_TEXTS | FALSE_TEXTS)
 
 
@@ -76,7 +81,7 @@ def _add_aliases(node: dict[str, Any]) -> None:
 
 
 def profile_schema(domain: Domain) -> dict[str, Any]:
-    """The unit profile schema of a domain (``schemas/profile.schema.json`` for 党建带群建)."""
+    """The unit profile schema of a domain (kept as ``schemas/`` + :func:`profile_schema_file`)."""
     model = domain.profile_model
     schema = model.model_json_schema(ref_template="#/$defs/{model}")
     titles = _model_titles(model, "单位档案")

@@ -34,7 +34,7 @@ def leaf_keys(model, prefix=""):
 # --- YAML template ---------------------------------------------------------------------------
 
 def test_yaml_template_has_a_chinese_comment_for_every_field():
-    text = yaml_template(Profile, "党建带群建", "市测试局")
+    text = yaml_template(Profile, "党建带群建", "dangjian", "市测试局")
     for key in leaf_keys(Profile):
         name = key.rsplit(".", 1)[-1]
         assert any(line.lstrip("# -").startswith(f"{name}:") and "  # " in line for line in text.splitlines()), key
