@@ -67,3 +67,10 @@ def test_tailoring_and_waivers_change_the_report_as_they_change_check(tmp_path):
     md = (tmp_path / "督查报告.md").read_text(encoding="utf-8")
     assert f"| 不符合 | {states['fail']} |" in md and f"| 豁免 | {states['waived']} |" in md
     assert f"| 待核实 | {states['unknown']} |" in md
+
+
+def test_every_report_format_is_made_by_some_registered_document():
+    from compliance.report.documents import DOCUMENTS, FORMATS
+
+    assert set(FORMATS) == {f for d in DOCUMENTS.values() for f in d.formats}
+    assert [d.title for d in DOCUMENTS.values()] == ["督查报告", "问题清单", "检查提纲", "整改通知书"]

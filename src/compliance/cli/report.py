@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,11 +24,11 @@ from compliance.cli.common import (
 from compliance.findings import at_or_above
 from compliance.inputs.loader import Problem
 from compliance.engine.pack import Pack
-from compliance.report.overview import Overview, UnitView, build_overview, parse_weights, unit_stems
+from compliance.report.documents import DOCUMENTS, FORMATS, Batch, plan
+from compliance.report.overview import UnitView, build_overview, parse_weights
 from compliance.inputs.paths import expand_paths
 from compliance.pipeline.run import check_files
 
-FORMATS = ("md", "docx", "xlsx", "html")
 T = TypeVar("T")
 
 
@@ -61,59 +60,8 @@ def collect(pack: Pack, paths: tuple[str, ...], as_of: dt.date) -> tuple[list[Un
             bad += 1
             continue
         p = result.profile
-        units.append(UnitView(p.unit.id, p.unit.name, result.source, result.findings,
-                              p.party.type if p.party is not None else None))
+        units.append(UnitView(p.unit.id, p.unit.name, result.source, result.findings, pack.domain.addressee_of(p)))
     return units, problems, bad
-
-
-def plan(ov: Overview, formats: list[str], outdir: Path, top: int = 10,
-         reply_days: int = 30) -> dict[Path, Callable[[], bytes]]:
-    """Every output file with the function producing its bytes, in writing order."""
-    from compliance.report.charts import overview_charts
-    from compliance.report.docx import blocks_docx, notice_docx
-    from compliance.report.text import (
-        CHART_FILES,
-        checklist_blocks,
-        overview_blocks,
-        render_html,
-        render_markdown,
-    )
-    from compliance.report.xlsx import workbook_bytes
-
-    text_formats = [f for f in formats if f != "xlsx"]
-    charts: dict[str, bytes] = {}
-    if text_formats:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            charts = overview_charts(ov)
-        for w in caught:
-            if w.category.__name__ == "ChartFontWarning":
-                click.echo(f"警告：{w.message}", err=True)
-    jobs: dict[Path, Callable[[], bytes]] = {}
-    overview = overview_blocks(ov, charts, top)
-    if "md" in formats:
-        jobs[outdir / "督查报告.md"] = lambda: render_markdown(overview).encode("utf-8")
-        for key, name in CHART_FILES.items():
-            jobs[outdir / name] = lambda key=key: charts[key]
-    if "html" in formats:
-        jobs[outdir / "督查报告.html"] = lambda: render_html(overview).encode("utf-8")
-    if "docx" in formats:
-        jobs[outdir / "督查报告.docx"] = lambda: blocks_docx(overview, ov.as_of, ov.issuer)
-    if "xlsx" in formats:
-        jobs[outdir / "问题清单.xlsx"] = lambda: workbook_bytes(ov)
-    for unit, stem in zip(ov.units, unit_stems(ov.units)):
-        blocks = checklist_blocks(unit, ov)
-        folder = outdir / "检查提纲"
-        if "md" in formats:
-            jobs[folder / f"检查提纲_{stem}.md"] = lambda b=blocks: render_markdown(b).encode("utf-8")
-        if "html" in formats:
-            jobs[folder / f"检查提纲_{stem}.html"] = lambda b=blocks: render_html(b).encode("utf-8")
-        if "docx" in formats:
-            jobs[folder / f"检查提纲_{stem}.docx"] = lambda b=blocks: blocks_docx(b, ov.as_of, ov.issuer)
-            if unit.fails:
-                jobs[outdir / "整改通知书" / f"整改通知书_{stem}.docx"] = (
-                    lambda u=unit: notice_docx(u, ov, reply_days))
-    return jobs
 
 
 @click.command("report")
@@ -163,20 +111,23 @@ def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | N
     target = Path(outdir)
     if target.exists() and not target.is_dir():
         die([Problem(outdir, "输出路径已存在且不是目录")])
-    jobs = plan(ov, chosen, target, top, reply_days)
+    batch = Batch(ov, target, top, reply_days)
+    jobs = plan(batch, chosen)
     existing = [p for p in jobs if p.exists()]
     if existing and not force:
         click.echo(f"错误：输出目录中已有 {len(existing)} 个报告文件，未覆盖（确认覆盖请加 --force）：", err=True)
         for p in existing[:10]:
             click.echo(f"  {p}", err=True)
         sys.exit(EXIT_INPUT)
-    for path, make in progress(jobs.items(), "生成报告", len(jobs)):
+    for path, (_, make) in progress(jobs.items(), "生成报告", len(jobs)):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(make())
         except OSError as exc:
             die([Problem(str(path), f"无法写入报告文件：{exc.strerror or exc}")])
-    notices = sum(1 for p in jobs if p.parent.name == "整改通知书")
+    for message in batch.chart_warnings:
+        click.echo(f"警告：{message}", err=True)
+    notices = sum(1 for document, _ in jobs.values() if document is DOCUMENTS["notices"])
     click.echo(f"已生成 {len(jobs)} 个文件到 {target}：{ov.unit_count} 个单位，不符合 {ov.states['fail']} 项、"
                f"待核实 {ov.states['unknown']} 项" + (f"，整改通知书 {notices} 份" if "docx" in chosen else ""), err=True)
     if problems:

@@ -50,7 +50,9 @@ class Domain:
     template: Callable[[str], str] | None = None
     """Blank YAML profile for a unit name (``compliance init``)."""
     form: Any = None
-    """Module-like object with ``write_form(path, unit_name)`` and ``read_form(path)`` for the XLSX 信息采集表."""
+    """Object with ``write(path, unit_name)`` and ``read(path, max_bytes)`` for the XLSX 信息采集表."""
+    addressee: Callable[[Any], str] | None = None
+    """To whom a unit's 整改通知书 is addressed, from its profile (default: the unit's name)."""
     _labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
@@ -62,6 +64,10 @@ class Domain:
         if label is None:
             label = self._labels[path] = label_path(self.fact_schema(), path)
         return label
+
+    def addressee_of(self, profile: Any) -> str:
+        """The addressee of a notice to the unit described by ``profile``, e.g. 市水利局机关党委."""
+        return self.addressee(profile) if self.addressee else str(profile.unit.name)
 
     @staticmethod
     def identity(facts: dict[str, Any]) -> tuple[str, str]:

@@ -15,7 +15,6 @@ from compliance.report.overview import (
     UnitView,
     fix_deadline,
     fixed_zip,
-    party_org_name,
     reply_deadline,
     zh_date,
 )
@@ -208,7 +207,7 @@ def notice_docx(unit: UnitView, ov: Overview, reply_days: int) -> bytes:
     title = doc.add_paragraph(style="Title")
     title.add_run(notice_title(unit, ov.subject))
     _paragraph(doc, "", indent=False)
-    _paragraph(doc, f"{party_org_name(unit)}：", indent=False)
+    _paragraph(doc, f"{unit.addressee or unit.unit_name}：", indent=False)
     counts = "、".join(f"{s}{n}个" for s, n in _severity_counts(unit).items() if n)
     _paragraph(doc, f"根据{ov.subject}工作督查安排，{ov.issuer}对照《{ov.pack_title}》，于{zh_date(as_of)}对你单位"
                     f"{ov.subject}工作进行了检查。经检查，发现你单位存在以下{len(fails)}个问题（{counts}）。"

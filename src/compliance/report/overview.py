@@ -35,7 +35,8 @@ class UnitView:
     unit_name: str
     source: str
     findings: list[Finding]
-    party_type: str | None = None
+    addressee: str = ""
+    """To whom the unit's 整改通知书 is addressed (the domain decides; the unit's name when empty)."""
 
     def by_state(self, state: str) -> list[Finding]:
         return [f for f in self.findings if f.state == state]
@@ -263,11 +264,6 @@ def unit_stems(units: list[UnitView]) -> list[str]:
         seen[stem.lower()] += 1
         stems.append(stem if seen[stem.lower()] == 1 else f"{stem}_{seen[stem.lower()]}")
     return stems
-
-
-def party_org_name(unit: UnitView) -> str:
-    """The addressee of a notice: ``市水利局机关党委`` (or ``市水利局党组织`` when the type is not given)."""
-    return f"{unit.unit_name}{unit.party_type or '党组织'}"
 
 
 def percent(part: int, whole: int) -> str:

@@ -15,6 +15,13 @@ from compliance.engine.domain import Domain
 
 TITLE = "党建带群建"
 
+
+def addressee(profile: Profile) -> str:
+    """A notice goes to the unit's Party organisation: 市水利局机关党委 (市水利局党组织 when its type is not given)."""
+    kind = profile.party.type if profile.party is not None else None
+    return f"{profile.unit.name}{kind or '党组织'}"
+
+
 DOMAIN = Domain(
     key="dangjian",
     title=TITLE,
@@ -30,4 +37,5 @@ DOMAIN = Domain(
         write=partial(template.write_xlsx_template, Profile, TITLE),
         read=partial(form.read_form_cells, Profile),
     ),
+    addressee=addressee,
 )

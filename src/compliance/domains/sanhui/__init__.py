@@ -15,6 +15,13 @@ from compliance.engine.domain import Domain
 
 TITLE = "三会一课"
 
+
+def addressee(profile: Profile) -> str:
+    """A notice goes to the Party branch: its own name, else 市审计局党支部."""
+    branch = profile.branch.name if profile.branch is not None else None
+    return branch or f"{profile.unit.name}党支部"
+
+
 DOMAIN = Domain(
     key="sanhui",
     title=TITLE,
@@ -30,4 +37,5 @@ DOMAIN = Domain(
         write=partial(template.write_xlsx_template, Profile, TITLE),
         read=partial(form.read_form_cells, Profile),
     ),
+    addressee=addressee,
 )
