@@ -10,6 +10,8 @@ and ``all`` / ``any`` / ``not`` combine them. Evaluation returns ``True``, ``Fal
 ``None`` (unknown: a needed fact is missing). The language knows nothing about the domain:
 facts are plain nested dicts, checked at compile time against a :class:`FactType` tree.
 
+Leaf operators are one table, :data:`OPERATORS` (at the end): name, group and how each compiles.
+
 Longer than 400 lines because the compiler, the linter's type checks and the closures it builds must
 stay in step operator by operator; split apart they would have to share private helpers.
 """
@@ -24,14 +26,7 @@ from typing import Any, Callable
 
 Tri = "bool | None"
 
-COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains")
-DATE_OPS = ("in_check_year", "within_last_days", "within_next_days")
-LEAF_OPS = COMPARISONS + DATE_OPS + ("exists",)
 COMBINATORS = ("all", "any", "not")
-OP_TEXT = {
-    "eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤",
-    "in": "属于", "not_in": "不属于", "contains": "包含",
-}
 ORDERED_KINDS = {"int", "float", "date"}
 
 
@@ -371,57 +366,8 @@ class Compiler:
 
         return Compiled(count, text, [path] + (filt.paths if filt else []))
 
-    def _op(self, op: str, operand: Any, ftype: FactType, where: str) -> tuple[Callable[[Ctx, Any], bool | None], str]:
-        if op == "exists":
-            if not isinstance(operand, bool):
-                raise ConditionError(where, "exists 的值应为 true 或 false")
-            want = operand
-            return (lambda ctx, v: (v is not None) == want), ("已填报" if want else "未填报")
-        if op in DATE_OPS:
-            if ftype.kind != "date":
-                raise ConditionError(where, f"{op} 只能用于日期事实（此事实类型为 {ftype.kind}）")
-            if op == "in_check_year":
-                if operand is not True:
-                    raise ConditionError(where, "in_check_year 的值应为 true")
-                return (lambda ctx, v: None if v is None else v.year == ctx.as_of.year), "在检查年度内"
-            get_n, n_text, _ = self.value(operand, where)
-            if op == "within_last_days":
-                return (
-                    lambda ctx, v: None if v is None else 0 <= (ctx.as_of - v).days <= get_n(ctx)
-                ), f"在检查日前 {n_text} 天内"
-            return (
-                lambda ctx, v: None if v is None else 0 <= (v - ctx.as_of).days <= get_n(ctx)
-            ), f"在检查日后 {n_text} 天内"
-        get, text, _ = self.value(operand, where)
-        if ftype.labels and not isinstance(operand, dict):
-            text = _literal_text(operand, ftype.labels)
-        if op in ("in", "not_in"):
-            if not isinstance(operand, (list, dict)):
-                raise ConditionError(where, f"{op} 的值应为列表")
-            if isinstance(operand, list):
-                self._check_choices(ftype, operand, where)
-            positive = op == "in"
-            return (lambda ctx, v: None if v is None else ((v in get(ctx)) == positive)), f"{OP_TEXT[op]} {text}"
-        if op == "contains":
-            return (lambda ctx, v: None if v is None else get(ctx) in v), f"包含 {text}"
-        if op in ("gt", "gte", "lt", "lte") and ftype.kind not in ORDERED_KINDS:
-            raise ConditionError(where, f"{op} 只能用于数字或日期（此事实类型为 {ftype.kind}）")
-        if not isinstance(operand, dict):
-            self._check_literal(ftype, operand, where)
-        compare = _COMPARE[op]
-
-        def test(ctx: Ctx, v: Any) -> bool | None:
-            other = get(ctx)
-            if v is None or other is None:
-                return None
-            return compare(v, other)
-
-        if not isinstance(operand, dict) and operand is not None:
-
-            def test(ctx: Ctx, v: Any) -> bool | None:  # noqa: F811 - a literal operand needs no getter
-                return None if v is None else compare(v, operand)
-
-        return test, f"{OP_TEXT[op]} {text}"
+    def _op(self, op: str, operand: Any, ftype: FactType, where: str) -> tuple[Test, str]:
+        return OPERATORS[op].compile(self, operand, ftype, where)
 
     def _check_literal(self, ftype: FactType, value: Any, where: str) -> None:
         kind = ftype.kind
@@ -450,16 +396,6 @@ class Compiler:
                 )
 
 
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": operator.eq,
-    "ne": operator.ne,
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "lt": operator.lt,
-    "lte": operator.le,
-}
-
-
 def _literal_text(value: Any, labels: dict[Any, str] | None = None) -> str:
     if value is True:
         return "是"
@@ -468,3 +404,111 @@ def _literal_text(value: Any, labels: dict[Any, str] | None = None) -> str:
     if isinstance(value, list):
         return "［" + "、".join(_literal_text(v, labels) for v in value) + "］"
     return (labels or {}).get(value, str(value))
+
+
+# --- the operator table ---------------------------------------------------------------------------
+# Every leaf operator a pack may use, with how it reads in Chinese and how it compiles to a three-valued
+# test ``(ctx, fact value) -> True | False | None``. Adding an operator is one entry here.
+
+Test = Callable[[Ctx, Any], "bool | None"]
+
+
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    group: str
+    """``comparison`` (against a value or another fact), ``date`` (relative to the check date) or ``presence``."""
+    compile: Callable[[Compiler, Any, FactType, str], tuple[Test, str]]
+
+
+def _exists(c: Compiler, operand: Any, ftype: FactType, where: str) -> tuple[Test, str]:
+    if not isinstance(operand, bool):
+        raise ConditionError(where, "exists 的值应为 true 或 false")
+    return (lambda ctx, v: (v is not None) == operand), ("已填报" if operand else "未填报")
+
+
+def _date_fact(name: str, ftype: FactType, where: str) -> None:
+    if ftype.kind != "date":
+        raise ConditionError(where, f"{name} 只能用于日期事实（此事实类型为 {ftype.kind}）")
+
+
+def _in_check_year(c: Compiler, operand: Any, ftype: FactType, where: str) -> tuple[Test, str]:
+    _date_fact("in_check_year", ftype, where)
+    if operand is not True:
+        raise ConditionError(where, "in_check_year 的值应为 true")
+    return (lambda ctx, v: None if v is None else v.year == ctx.as_of.year), "在检查年度内"
+
+
+def _within(name: str, sign: int, text: str) -> Callable[[Compiler, Any, FactType, str], tuple[Test, str]]:
+    """``within_last_days`` (sign 1: up to n days before the check date) and ``within_next_days`` (sign -1)."""
+
+    def compile(c: Compiler, operand: Any, ftype: FactType, where: str) -> tuple[Test, str]:
+        _date_fact(name, ftype, where)
+        get_n, n_text, _ = c.value(operand, where)
+        return (lambda ctx, v: None if v is None else 0 <= sign * (ctx.as_of - v).days <= get_n(ctx)), text.format(n=n_text)
+
+    return compile
+
+
+def _operand(c: Compiler, operand: Any, ftype: FactType, where: str) -> tuple[Callable[[Ctx], Any], str]:
+    get, text, _ = c.value(operand, where)
+    if ftype.labels and not isinstance(operand, dict):
+        text = _literal_text(operand, ftype.labels)
+    return get, text
+
+
+def _membership(positive: bool, word: str) -> Callable[[Compiler, Any, FactType, str], tuple[Test, str]]:
+    def compile(c: Compiler, operand: Any, ftype: FactType, where: str) -> tuple[Test, str]:
+        get, text = _operand(c, operand, ftype, where)
+        if not isinstance(operand, (list, dict)):
+            raise ConditionError(where, f"{'in' if positive else 'not_in'} 的值应为列表")
+        if isinstance(operand, list):
+            c._check_choices(ftype, operand, where)
+        return (lambda ctx, v: None if v is None else ((v in get(ctx)) == positive)), f"{word} {text}"
+
+    return compile
+
+
+def _contains(c: Compiler, operand: Any, ftype: FactType, where: str) -> tuple[Test, str]:
+    get, text = _operand(c, operand, ftype, where)
+    return (lambda ctx, v: None if v is None else get(ctx) in v), f"包含 {text}"
+
+
+def _comparison(name: str, compare: Callable[[Any, Any], bool], symbol: str,
+                ordered: bool) -> Callable[[Compiler, Any, FactType, str], tuple[Test, str]]:
+    def compile(c: Compiler, operand: Any, ftype: FactType, where: str) -> tuple[Test, str]:
+        get, text = _operand(c, operand, ftype, where)
+        if ordered and ftype.kind not in ORDERED_KINDS:
+            raise ConditionError(where, f"{name} 只能用于数字或日期（此事实类型为 {ftype.kind}）")
+        if not isinstance(operand, dict):
+            c._check_literal(ftype, operand, where)
+        if isinstance(operand, dict) or operand is None:
+            def test(ctx: Ctx, v: Any) -> bool | None:
+                other = get(ctx)
+                return None if v is None or other is None else compare(v, other)
+        else:
+            def test(ctx: Ctx, v: Any) -> bool | None:
+                return None if v is None else compare(v, operand)
+        return test, f"{symbol} {text}"
+
+    return compile
+
+
+OPERATORS: dict[str, Operator] = {o.name: o for o in (
+    Operator("eq", "comparison", _comparison("eq", operator.eq, "=", False)),
+    Operator("ne", "comparison", _comparison("ne", operator.ne, "≠", False)),
+    Operator("gt", "comparison", _comparison("gt", operator.gt, ">", True)),
+    Operator("gte", "comparison", _comparison("gte", operator.ge, "≥", True)),
+    Operator("lt", "comparison", _comparison("lt", operator.lt, "<", True)),
+    Operator("lte", "comparison", _comparison("lte", operator.le, "≤", True)),
+    Operator("in", "comparison", _membership(True, "属于")),
+    Operator("not_in", "comparison", _membership(False, "不属于")),
+    Operator("contains", "comparison", _contains),
+    Operator("in_check_year", "date", _in_check_year),
+    Operator("within_last_days", "date", _within("within_last_days", 1, "在检查日前 {n} 天内")),
+    Operator("within_next_days", "date", _within("within_next_days", -1, "在检查日后 {n} 天内")),
+    Operator("exists", "presence", _exists),
+)}
+COMPARISONS = tuple(name for name, o in OPERATORS.items() if o.group == "comparison")
+DATE_OPS = tuple(name for name, o in OPERATORS.items() if o.group == "date")
+LEAF_OPS = tuple(OPERATORS)
