@@ -84,7 +84,7 @@ def test_dates_are_judged_against_the_given_check_date(runner, tmp_path):
     path = write(tmp_path / "d.yaml", "unit: {id: A, name: 单位, founded: 2025-12-01}\n")
     assert runner.invoke(main, ["validate", str(path), "--as-of", "2025-12-31"]).exit_code == 0
     late = runner.invoke(main, ["validate", str(path), "--as-of", "2025-11-20"])
-    assert late.exit_code == 2 and "晚于检查日期 2025-11-20" in late.stdout
+    assert late.exit_code == 2 and "晚于检查日期2025年11月20日" in late.stdout
 
 
 def test_a_missing_path_is_reported_and_the_others_still_validated(runner, tmp_path):

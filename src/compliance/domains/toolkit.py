@@ -7,14 +7,16 @@ import datetime as dt
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Literal
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Iterator, Literal
 
 from pydantic import BaseModel
 
 from compliance.engine.conditions import FactType
 from compliance.inputs.loader import Problem, given_text
 from compliance.inputs.model import Model, YesNo, zh
-from compliance.inputs.validation import field_label, locate
+from compliance.findings import zh_date
+from compliance.inputs.validation import field_label, locate, model_of
 
 Level = Literal["error", "warning"]
 Loc = tuple[Any, ...]
@@ -27,6 +29,34 @@ class Postponement(Model):
     document: str | None = zh("批准文件", "批准延期的文件名称和文号")
     approved_on: dt.date | None = zh("批准日期")
     until: dt.date | None = zh("延期至", "批准延期换届的截止日期")
+
+
+TERM_DERIVED: dict[str, tuple[str, str]] = {
+    "term_end": ("date", "本届任期届满日期"),
+    "postponed_until": ("date", "经批准延期至"),
+    "effective_term_end": ("date", "应换届日期（含批准延期）"),
+    "days_to_term_end": ("int", "距应换届日期天数"),
+    "term_overdue": ("bool", "换届逾期"),
+    "days_overdue": ("int", "换届逾期天数"),
+    "postponement_days": ("int", "延期换届天数"),
+}
+"""Facts of an elected body's term (name -> (kind, Chinese title)), added by :func:`add_term_facts`."""
+
+
+def add_term_facts(facts: dict[str, Any], as_of: dt.date) -> None:
+    """Add :data:`TERM_DERIVED` to the facts of a body with ``last_election``, ``term_years`` and ``postponement``."""
+    last, years = facts.get("last_election"), facts.get("term_years")
+    term_end = add_years(last, years) if last is not None and years else None
+    postponement = facts.get("postponement") or {}
+    until = postponement.get("until") if postponement.get("approved") else None
+    effective = max(term_end, until) if term_end and until else term_end
+    facts["term_end"] = term_end
+    facts["postponed_until"] = until
+    facts["effective_term_end"] = effective
+    facts["days_to_term_end"] = (effective - as_of).days if effective else None
+    facts["term_overdue"] = (as_of > effective) if effective else None
+    facts["days_overdue"] = max(0, (as_of - effective).days) if effective else None
+    facts["postponement_days"] = (until - term_end).days if term_end and until else None
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -75,6 +105,43 @@ def extend(node: FactType, derived: dict[str, tuple[str, str]]) -> None:
 
 
 # --- data-quality checks ---------------------------------------------------------------------
+
+def _mentions_date(annotation: Any) -> bool:
+    return annotation is dt.date or any(_mentions_date(a) for a in typing.get_args(annotation))
+
+
+@lru_cache(maxsize=None)
+def _date_bearing_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Fields of ``model`` that are dates or may contain dates (nested models, lists of them)."""
+    return tuple(name for name, f in model.model_fields.items()
+                 if model_of(f.annotation) is not None or _mentions_date(f.annotation))
+
+
+def dates_in(node: Any, loc: Loc = ()) -> Iterator[tuple[Loc, dt.date]]:
+    """Every date in a validated profile (or part of one), with its field path."""
+    if isinstance(node, BaseModel):
+        for name in _date_bearing_fields(type(node)):
+            value = getattr(node, name)
+            if value is not None:
+                yield from dates_in(value, (*loc, name))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from dates_in(item, (*loc, index))
+    elif isinstance(node, dt.date) and loc:
+        yield loc, node
+
+
+def no_future_dates(model: type[BaseModel], limits: frozenset[str]) -> Callable[[Any, dt.date], Iterator[Issue]]:
+    """A check that no date is after the check date, except fields named in ``limits`` (延期至, 有效期至…)."""
+
+    def run(profile: Any, as_of: dt.date) -> Iterator[Issue]:
+        for loc, day in dates_in(profile):
+            if loc[-1] not in limits and day > as_of:
+                yield Issue(loc, day.isoformat(), f"不晚于检查日期{zh_date(as_of)}",
+                            f"「{field_label(model, loc)}」（{zh_date(day)}）晚于检查日期{zh_date(as_of)}")
+
+    return run
+
 
 @dataclass(frozen=True)
 class Issue:

@@ -10,13 +10,13 @@ import datetime as dt
 import io
 from typing import Any
 
+from compliance.findings import zh_date
 from compliance.report.overview import (
     Overview,
     UnitView,
     fix_deadline,
     fixed_zip,
     reply_deadline,
-    zh_date,
 )
 from compliance.report.text import (
     Block,

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from compliance.findings import SEVERITIES, SEVERITY_RANK, STATES, Finding, zh_date
+from compliance.findings import SEVERITIES, SEVERITY_RANK, STATES, Finding
 from compliance.inputs.loader import Problem
 from compliance.engine.pack import Pack
 

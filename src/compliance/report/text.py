@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from compliance.findings import Finding, SEVERITIES
-from compliance.report.overview import Overview, UnitView, percent, zh_date
+from compliance.findings import zh_date
+from compliance.report.overview import Overview, UnitView, percent
 
 ORDINALS = "一二三四五六七八九十"
 CHART_FILES = {"category": "图表_各类别问题发生率.png", "rule": "图表_各项要求不符合率.png"}

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from compliance.domains.toolkit import add_years, age_on, extend, model_schema
+from compliance.domains.toolkit import TERM_DERIVED, add_term_facts, age_on, extend, model_schema
 from compliance.engine.conditions import FactType
 from compliance.domains.dangjian.profile import MASS_ORGS, Organization, PartyOrg, Profile
 
@@ -25,14 +25,8 @@ ORG_DERIVED: dict[str, tuple[str, str]] = {
     "key": ("str", "组织代码"),
     "name": ("str", "组织名称"),
     "section_reported": ("bool", "已填报该组织信息"),
-    "term_end": ("date", "本届任期届满日期"),
-    "postponed_until": ("date", "经批准延期至"),
-    "effective_term_end": ("date", "应换届日期（含批准延期）"),
-    "days_to_term_end": ("int", "距应换届日期天数"),
-    "term_overdue": ("bool", "换届逾期"),
-    "days_overdue": ("int", "换届逾期天数"),
+    **TERM_DERIVED,
     "request_days_before_term_end": ("int", "换届请示提前上报天数"),
-    "postponement_days": ("int", "延期换届天数"),
     "adjusted_after_reform": ("bool", "机构改革后已调整设置"),
 }
 UNIT_DERIVED: dict[str, tuple[str, str]] = {"days_since_reform": ("int", "机构改革后天数")}
@@ -62,20 +56,9 @@ def _org_facts(
     facts["key"] = key
     facts["name"] = name
     facts["section_reported"] = data is not None
-    last, years = facts.get("last_election"), facts.get("term_years")
-    term_end = add_years(last, years) if last is not None and years else None
-    postponement = facts.get("postponement") or {}
-    until = postponement.get("until") if postponement.get("approved") else None
-    effective = max(term_end, until) if term_end and until else term_end
-    facts["term_end"] = term_end
-    facts["postponed_until"] = until
-    facts["effective_term_end"] = effective
-    facts["days_to_term_end"] = (effective - as_of).days if effective else None
-    facts["term_overdue"] = (as_of > effective) if effective else None
-    facts["days_overdue"] = max(0, (as_of - effective).days) if effective else None
-    request = facts.get("reelection_request_date")
+    add_term_facts(facts, as_of)
+    request, term_end = facts.get("reelection_request_date"), facts["term_end"]
     facts["request_days_before_term_end"] = (term_end - request).days if term_end and request else None
-    facts["postponement_days"] = (until - term_end).days if term_end and until else None
     facts["adjusted_after_reform"] = _adjusted_after(facts, reformed)
     return facts
 

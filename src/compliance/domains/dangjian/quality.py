@@ -9,15 +9,11 @@ suspicious but possible (e.g. explainable by part-time or retired members) and n
 from __future__ import annotations
 
 import datetime as dt
-import typing
-from functools import lru_cache
 from typing import Any, Callable, Iterator
 
-from pydantic import BaseModel
-
-from compliance.inputs.validation import field_label, model_of
+from compliance.inputs.validation import field_label
 from compliance.domains.dangjian.profile import MASS_ORGS, Organization, Profile
-from compliance.domains.toolkit import Issue, Loc, QualityCheck, add_years, assess_with
+from compliance.domains.toolkit import Issue, Loc, QualityCheck, add_years, assess_with, no_future_dates
 from compliance.inputs.loader import Problem
 
 ORG_KEYS: tuple[str, ...] = ("party", *MASS_ORGS)
@@ -61,37 +57,6 @@ def _parts(pairs: list[tuple[Loc, Loc]]) -> Callable[[Profile, dt.date], Iterato
             yield from _part_whole(profile, part, whole)
 
     return run
-
-
-def _mentions_date(annotation: Any) -> bool:
-    return annotation is dt.date or any(_mentions_date(a) for a in typing.get_args(annotation))
-
-
-@lru_cache(maxsize=None)
-def _date_bearing_fields(model: type[BaseModel]) -> tuple[str, ...]:
-    """Fields of ``model`` that are dates or may contain dates (nested models, lists of them)."""
-    return tuple(name for name, f in model.model_fields.items()
-                 if model_of(f.annotation) is not None or _mentions_date(f.annotation))
-
-
-def _walk_dates(node: Any, loc: Loc) -> Iterator[tuple[Loc, str, dt.date]]:
-    if isinstance(node, BaseModel):
-        for name in _date_bearing_fields(type(node)):
-            value = getattr(node, name)
-            if value is not None:
-                yield from _walk_dates(value, (*loc, name))
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _walk_dates(item, (*loc, index))
-    elif isinstance(node, dt.date) and loc:
-        yield loc, str(loc[-1]), node
-
-
-def future_dates(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
-    for loc, name, day in _walk_dates(profile, ()):
-        if name not in FUTURE_DATES and day > as_of:
-            yield Issue(loc, day.isoformat(), f"不晚于检查日期 {as_of.isoformat()}",
-                        f"「{label(loc)}」（{day.isoformat()}）晚于检查日期 {as_of.isoformat()}")
 
 
 def _before(profile: Profile, early: Loc, late: Loc, what: str) -> Iterator[Issue]:
@@ -213,7 +178,7 @@ QUALITY_CHECKS: list[QualityCheck] = [
         (("union", "members"), ("unit", "staff_total")),
         (("union", "female_members"), ("unit", "staff_female")),
     ])),
-    QualityCheck("H4", "日期不晚于检查日期", "error", future_dates),
+    QualityCheck("H4", "日期不晚于检查日期", "error", no_future_dates(Profile, FUTURE_DATES)),
     QualityCheck("H5", "换届日期不早于组织成立日期", "error", election_before_founding),
     QualityCheck("H6", "换届请示上报日期不早于上次换届日期", "error", request_before_election),
     QualityCheck("H7", "换届请示“未上报”却填写了上报日期", "error", request_flag_contradiction),

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from compliance.domains.sanhui.profile import Profile
-from compliance.domains.toolkit import add_years, extend, model_schema
+from compliance.domains.toolkit import TERM_DERIVED, add_term_facts, extend, model_schema
 from compliance.engine.conditions import FactType
 from compliance.findings import zh_date
 from compliance.inputs.validation import model_of
@@ -41,13 +41,7 @@ PERIOD_DERIVED: dict[str, tuple[str, str]] = {"label": ("str", "周期"), "held"
 BRANCH_DERIVED: dict[str, tuple[str, str]] = {
     "display_name": ("str", "党支部称谓"),
     "secretary_display": ("str", "书记姓名（显示用）"),
-    "term_end": ("date", "本届任期届满日期"),
-    "postponed_until": ("date", "经批准延期至"),
-    "effective_term_end": ("date", "应换届日期（含批准延期）"),
-    "days_to_term_end": ("int", "距应换届日期天数"),
-    "term_overdue": ("bool", "换届逾期"),
-    "days_overdue": ("int", "换届逾期天数"),
-    "postponement_days": ("int", "延期换届天数"),
+    **TERM_DERIVED,
     "last_election_zh": ("str", "上次换届日期（中文）"),
     "effective_term_end_zh": ("str", "应换届日期（中文）"),
     "postponed_until_zh": ("str", "经批准延期至（中文）"),
@@ -101,24 +95,13 @@ def _session(
 
 
 def _branch(branch: dict[str, Any], unit_name: str, as_of: dt.date) -> None:
-    last, years = branch.get("last_election"), branch.get("term_years")
-    term_end = add_years(last, years) if last is not None and years else None
-    postponement = branch.get("postponement") or {}
-    until = postponement.get("until") if postponement.get("approved") else None
-    effective = max(term_end, until) if term_end and until else term_end
-    branch["term_end"] = term_end
-    branch["postponed_until"] = until
-    branch["effective_term_end"] = effective
-    branch["days_to_term_end"] = (effective - as_of).days if effective else None
-    branch["term_overdue"] = (as_of > effective) if effective else None
-    branch["days_overdue"] = max(0, (as_of - effective).days) if effective else None
-    branch["postponement_days"] = (until - term_end).days if term_end and until else None
+    add_term_facts(branch, as_of)
     name = branch.get("name") or ""
     branch["display_name"] = name.removeprefix(unit_name) or name or "党支部"
     branch["secretary_display"] = branch.get("secretary") or ""
-    branch["last_election_zh"] = zh_date(last)
-    branch["effective_term_end_zh"] = zh_date(effective)
-    branch["postponed_until_zh"] = zh_date(postponement.get("until"))
+    branch["last_election_zh"] = zh_date(branch.get("last_election"))
+    branch["effective_term_end_zh"] = zh_date(branch["effective_term_end"])
+    branch["postponed_until_zh"] = zh_date((branch.get("postponement") or {}).get("until"))
 
 
 def months_owed(paid_through: dt.date | None, exempt: bool | None, as_of: dt.date) -> int | None:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Iterator
 
-from pydantic import BaseModel
-
 from compliance.domains.sanhui.profile import Meeting, Profile
-from compliance.domains.toolkit import Issue, Loc, QualityCheck, assess_with
+from compliance.domains.toolkit import Issue, Loc, QualityCheck, assess_with, no_future_dates
 from compliance.findings import zh_date
 from compliance.inputs.loader import Problem
 from compliance.inputs.validation import field_label
@@ -24,26 +22,6 @@ FUTURE_DATES: frozenset[str] = frozenset({"until", "expires", "paid_through"})
 
 def label(loc: Loc) -> str:
     return field_label(Profile, loc)
-
-
-def _walk_dates(node: Any, loc: Loc) -> Iterator[tuple[Loc, dt.date]]:
-    if isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            value = getattr(node, name)
-            if value is not None:
-                yield from _walk_dates(value, (*loc, name))
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _walk_dates(item, (*loc, index))
-    elif isinstance(node, dt.date) and loc:
-        yield loc, node
-
-
-def future_dates(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
-    for loc, day in _walk_dates(profile, ()):
-        if loc[-1] not in FUTURE_DATES and day > as_of:
-            yield Issue(loc, day.isoformat(), f"不晚于检查日期{zh_date(as_of)}",
-                        f"「{label(loc)}」（{zh_date(day)}）晚于检查日期{zh_date(as_of)}")
 
 
 def _before(profile: Profile, early: Loc, late: Loc, what: str) -> Iterator[Issue]:
@@ -132,7 +110,7 @@ def waiver_dates(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
 
 
 QUALITY_CHECKS: list[QualityCheck] = [
-    QualityCheck("SH-H1", "日期不晚于检查日期", "error", future_dates),
+    QualityCheck("SH-H1", "日期不晚于检查日期", "error", no_future_dates(Profile, FUTURE_DATES)),
     QualityCheck("SH-H2", "实到人数不大于应到人数", "error", attendance_over_expected),
     QualityCheck("SH-H3", "应到、实到人数不大于党员人数", "warning", attendance_over_members),
     QualityCheck("SH-H4", "组织生活记录填写类型和日期", "warning", records_undated),
