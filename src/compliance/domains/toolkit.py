@@ -131,6 +131,38 @@ def dates_in(node: Any, loc: Loc = ()) -> Iterator[tuple[Loc, dt.date]]:
         yield loc, node
 
 
+def value_at(obj: Any, loc: Loc) -> Any:
+    """The value at a field path of a validated profile (``None`` where any part is missing)."""
+    for name in loc:
+        if obj is None:
+            return None
+        if isinstance(name, int):
+            obj = obj[name] if isinstance(obj, list) and name < len(obj) else None
+        else:
+            obj = getattr(obj, name, None)
+    return obj
+
+
+def not_before(model: type[BaseModel], profile: Any, early: Loc, late: Loc, what: str) -> Iterator[Issue]:
+    """An issue at ``late`` when that date is before the one at ``early``; ``what`` says why it matters."""
+    a, b = value_at(profile, early), value_at(profile, late)
+    if a is not None and b is not None and b < a:
+        before, after = field_label(model, early), field_label(model, late)
+        yield Issue(late, b.isoformat(), f"不早于「{before}」（{zh_date(a)}）",
+                    f"「{after}」（{zh_date(b)}）早于「{before}」（{zh_date(a)}），{what}")
+
+
+def waiver_dates(model: type[BaseModel]) -> Callable[[Any, dt.date], Iterator[Issue]]:
+    """A check that no waiver expires before it was approved (every domain's profile has ``waivers``)."""
+
+    def run(profile: Any, as_of: dt.date) -> Iterator[Issue]:
+        for index, _ in enumerate(profile.waivers or ()):
+            yield from not_before(model, profile, ("waivers", index, "approved_on"), ("waivers", index, "expires"),
+                                  "有效期不能早于批准日期")
+
+    return run
+
+
 def no_future_dates(model: type[BaseModel], limits: frozenset[str]) -> Callable[[Any, dt.date], Iterator[Issue]]:
     """A check that no date is after the check date, except fields named in ``limits`` (延期至, 有效期至…)."""
 

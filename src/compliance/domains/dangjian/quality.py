@@ -9,11 +9,22 @@ suspicious but possible (e.g. explainable by part-time or retired members) and n
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from compliance.inputs.validation import field_label
 from compliance.domains.dangjian.profile import MASS_ORGS, Organization, Profile
-from compliance.domains.toolkit import Issue, Loc, QualityCheck, add_years, assess_with, no_future_dates
+from compliance.domains.toolkit import (
+    Issue,
+    Loc,
+    QualityCheck,
+    add_years,
+    assess_with,
+    no_future_dates,
+    not_before,
+    value_at,
+    waiver_dates,
+)
+from compliance.findings import zh_date
 from compliance.inputs.loader import Problem
 
 ORG_KEYS: tuple[str, ...] = ("party", *MASS_ORGS)
@@ -26,17 +37,6 @@ def label(loc: Loc) -> str:
     return field_label(Profile, loc)
 
 
-def _get(obj: Any, *names: Any) -> Any:
-    for name in names:
-        if obj is None:
-            return None
-        if isinstance(name, int):
-            obj = obj[name] if isinstance(obj, list) and name < len(obj) else None
-        else:
-            obj = getattr(obj, name, None)
-    return obj
-
-
 def _orgs(profile: Profile) -> Iterator[tuple[str, Organization]]:
     for key in ORG_KEYS:
         org = getattr(profile, key)
@@ -45,7 +45,7 @@ def _orgs(profile: Profile) -> Iterator[tuple[str, Organization]]:
 
 
 def _part_whole(profile: Profile, part: Loc, whole: Loc) -> Iterator[Issue]:
-    p, w = _get(profile, *part), _get(profile, *whole)
+    p, w = value_at(profile, part), value_at(profile, whole)
     if p is not None and w is not None and p > w:
         yield Issue(part, p, f"不大于「{label(whole)}」（{w}）",
                     f"「{label(part)}」（{p}）大于「{label(whole)}」（{w}）")
@@ -59,31 +59,23 @@ def _parts(pairs: list[tuple[Loc, Loc]]) -> Callable[[Profile, dt.date], Iterato
     return run
 
 
-def _before(profile: Profile, early: Loc, late: Loc, what: str) -> Iterator[Issue]:
-    """``late`` must not be before ``early``; the issue points at ``late``."""
-    a, b = _get(profile, *early), _get(profile, *late)
-    if a is not None and b is not None and b < a:
-        yield Issue(late, b.isoformat(), f"不早于「{label(early)}」（{a.isoformat()}）",
-                    f"「{label(late)}」（{b.isoformat()}）早于「{label(early)}」（{a.isoformat()}），{what}")
-
-
 def election_before_founding(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
     for key, _ in _orgs(profile):
-        yield from _before(profile, (key, "founded"), (key, "last_election"), "组织成立前不可能换届")
+        yield from not_before(Profile, profile, (key, "founded"), (key, "last_election"), "组织成立前不可能换届")
 
 
 def org_before_unit(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
     for key, _ in _orgs(profile):
-        yield from _before(profile, ("unit", "founded"), (key, "founded"), "请核对（机构改革前的组织沿革可在备注中说明）")
+        yield from not_before(Profile, profile, ("unit", "founded"), (key, "founded"), "请核对（机构改革前的组织沿革可在备注中说明）")
 
 
 def reform_before_founding(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
-    yield from _before(profile, ("unit", "founded"), ("unit", "reformed"), "请核对两个日期")
+    yield from not_before(Profile, profile, ("unit", "founded"), ("unit", "reformed"), "请核对两个日期")
 
 
 def request_before_election(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
     for key, _ in _orgs(profile):
-        yield from _before(profile, (key, "last_election"), (key, "reelection_request_date"),
+        yield from not_before(Profile, profile, (key, "last_election"), (key, "reelection_request_date"),
                            "本届的换届请示应在上次换届之后上报")
 
 
@@ -92,29 +84,29 @@ def request_flag_contradiction(profile: Profile, as_of: dt.date) -> Iterator[Iss
         if org.reelection_request_filed is False and org.reelection_request_date is not None:
             loc = (key, "reelection_request_filed")
             yield Issue(loc, False, f"填写了「{label((key, 'reelection_request_date'))}」时应为 是",
-                        f"「{label(loc)}」为 否，却填写了上报日期 {org.reelection_request_date.isoformat()}")
+                        f"「{label(loc)}」为“否”，却填写了上报日期{zh_date(org.reelection_request_date)}")
 
 
 def postponement_dates(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
     for key, org in _orgs(profile):
         if org.postponement is None:
             continue
-        yield from _before(profile, (key, "postponement", "approved_on"), (key, "postponement", "until"),
+        yield from not_before(Profile, profile, (key, "postponement", "approved_on"), (key, "postponement", "until"),
                            "延期截止日期不能早于批准日期")
-        yield from _before(profile, (key, "last_election"), (key, "postponement", "approved_on"),
+        yield from not_before(Profile, profile, (key, "last_election"), (key, "postponement", "approved_on"),
                            "延期应针对本届任期批准")
 
 
 def postponement_not_extending(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
     for key, org in _orgs(profile):
-        until = _get(org, "postponement", "until")
+        until = value_at(org, ("postponement", "until"))
         if until is None or org.last_election is None or not org.term_years:
             continue
         term_end = add_years(org.last_election, org.term_years)
         if until <= term_end:
             loc = (key, "postponement", "until")
-            yield Issue(loc, until.isoformat(), f"晚于本届任期届满日期 {term_end.isoformat()}",
-                        f"「{label(loc)}」（{until.isoformat()}）不晚于任期届满日期 {term_end.isoformat()}，延期没有意义")
+            yield Issue(loc, until.isoformat(), f"晚于本届任期届满日期{zh_date(term_end)}",
+                        f"「{label(loc)}」（{zh_date(until)}）不晚于任期届满日期{zh_date(term_end)}，延期没有意义")
 
 
 def term_years_range(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
@@ -138,7 +130,7 @@ def roster_count(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
 
 
 def declared_league_members(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
-    declared, members = profile.unit.league_members, _get(profile, "league", "members")
+    declared, members = profile.unit.league_members, value_at(profile, ("league", "members"))
     if declared is not None and members is not None and declared != members:
         loc = ("unit", "league_members")
         yield Issue(loc, declared, f"等于「{label(('league', 'members'))}」（{members}）",
@@ -155,12 +147,6 @@ def established_contradiction(profile: Profile, as_of: dt.date) -> Iterator[Issu
             names = "、".join(label((key, n)) for n in filled)
             yield Issue(loc, False, "已建立（是），或不填写负责人、人数、换届等信息",
                         f"「{label(loc)}」为 否，却填写了 {names}")
-
-
-def waiver_dates(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
-    for index, _ in enumerate(profile.waivers or []):
-        yield from _before(profile, ("waivers", index, "approved_on"), ("waivers", index, "expires"),
-                           "有效期不能早于批准日期")
 
 
 QUALITY_CHECKS: list[QualityCheck] = [
@@ -184,13 +170,13 @@ QUALITY_CHECKS: list[QualityCheck] = [
     QualityCheck("H7", "换届请示“未上报”却填写了上报日期", "error", request_flag_contradiction),
     QualityCheck("H8", "延期换届的批准日期与截止日期先后正确", "error", postponement_dates),
     QualityCheck("H9", "延期换届截止日期晚于任期届满日期", "warning", postponement_not_extending),
-    QualityCheck("H10", "任期年限在 1 到 10 年之间", "error", term_years_range),
+    QualityCheck("H10", "任期年限在1到10年之间", "error", term_years_range),
     QualityCheck("H11", "团员人数与团员名册人数一致", "error", roster_count),
     QualityCheck("H12", "单位团员人数与共青团成员人数一致", "warning", declared_league_members),
     QualityCheck("H13", "组织成立日期不早于单位成立日期", "warning", org_before_unit),
     QualityCheck("H14", "机构改革日期不早于单位成立日期", "warning", reform_before_founding),
     QualityCheck("H15", "“未建立”的组织不应填写负责人、人数、换届信息", "warning", established_contradiction),
-    QualityCheck("H16", "豁免有效期不早于批准日期", "error", waiver_dates),
+    QualityCheck("H16", "豁免有效期不早于批准日期", "error", waiver_dates(Profile)),
 ]
 CHECKS_BY_ID: dict[str, QualityCheck] = {c.id: c for c in QUALITY_CHECKS}
 

@@ -8,11 +8,19 @@ are suspicious but possible and never block.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from compliance.domains.sanhui.profile import Meeting, Profile
-from compliance.domains.toolkit import Issue, Loc, QualityCheck, assess_with, no_future_dates
-from compliance.findings import zh_date
+from compliance.domains.toolkit import (
+    Issue,
+    Loc,
+    QualityCheck,
+    assess_with,
+    no_future_dates,
+    not_before,
+    value_at,
+    waiver_dates,
+)
 from compliance.inputs.loader import Problem
 from compliance.inputs.validation import field_label
 
@@ -24,22 +32,6 @@ def label(loc: Loc) -> str:
     return field_label(Profile, loc)
 
 
-def _before(profile: Profile, early: Loc, late: Loc, what: str) -> Iterator[Issue]:
-    """``late`` must not be before ``early``; the issue points at ``late``."""
-    a, b = _get(profile, early), _get(profile, late)
-    if a is not None and b is not None and b < a:
-        yield Issue(late, b.isoformat(), f"不早于「{label(early)}」（{zh_date(a)}）",
-                    f"「{label(late)}」（{zh_date(b)}）早于「{label(early)}」（{zh_date(a)}），{what}")
-
-
-def _get(obj: Any, loc: Loc) -> Any:
-    for name in loc:
-        if obj is None:
-            return None
-        obj = obj[name] if isinstance(name, int) else getattr(obj, name, None)
-    return obj
-
-
 def attendance_over_expected(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
     for index, m in enumerate(profile.meetings or ()):
         if m.attendance is not None and m.expected is not None and m.attendance > m.expected:
@@ -49,7 +41,7 @@ def attendance_over_expected(profile: Profile, as_of: dt.date) -> Iterator[Issue
 
 
 def attendance_over_members(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
-    members = _get(profile, ("branch", "members"))
+    members = value_at(profile, ("branch", "members"))
     if members is None:
         return
     for index, m in enumerate(profile.meetings or ()):
@@ -71,16 +63,16 @@ def records_undated(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
 
 
 def election_before_founding(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
-    yield from _before(profile, ("branch", "founded"), ("branch", "last_election"), "党支部成立前不可能换届")
+    yield from not_before(Profile, profile, ("branch", "founded"), ("branch", "last_election"), "党支部成立前不可能换届")
 
 
 def postponement_dates(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
-    yield from _before(profile, ("branch", "postponement", "approved_on"), ("branch", "postponement", "until"),
+    yield from not_before(Profile, profile, ("branch", "postponement", "approved_on"), ("branch", "postponement", "until"),
                        "延期截止日期不能早于批准日期")
 
 
 def dues_roster_count(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
-    roster, members = _get(profile, ("dues", "members")), _get(profile, ("branch", "members"))
+    roster, members = value_at(profile, ("dues", "members")), value_at(profile, ("branch", "members"))
     if roster is not None and members is not None and len(roster) != members:
         loc = ("dues", "members")
         yield Issue(loc, len(roster), f"等于党员人数（{members}）",
@@ -88,8 +80,8 @@ def dues_roster_count(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
 
 
 def group_records(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
-    groups = [g.name for g in _get(profile, ("branch", "party_groups")) or () if g.name]
-    has_groups = _get(profile, ("branch", "has_party_groups"))
+    groups = [g.name for g in value_at(profile, ("branch", "party_groups")) or () if g.name]
+    has_groups = value_at(profile, ("branch", "has_party_groups"))
     if has_groups is False and groups:
         loc = ("branch", "has_party_groups")
         yield Issue(loc, False, "是，或不填写党小组名单",
@@ -103,12 +95,6 @@ def group_records(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
                         f"第{index + 1}条党小组会记录未注明所属党小组或名称不在党小组名单中，不能计入任何党小组")
 
 
-def waiver_dates(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
-    for index, _ in enumerate(profile.waivers or ()):
-        yield from _before(profile, ("waivers", index, "approved_on"), ("waivers", index, "expires"),
-                           "有效期不能早于批准日期")
-
-
 QUALITY_CHECKS: list[QualityCheck] = [
     QualityCheck("SH-H1", "日期不晚于检查日期", "error", no_future_dates(Profile, FUTURE_DATES)),
     QualityCheck("SH-H2", "实到人数不大于应到人数", "error", attendance_over_expected),
@@ -118,7 +104,7 @@ QUALITY_CHECKS: list[QualityCheck] = [
     QualityCheck("SH-H6", "延期换届的批准日期与截止日期先后正确", "error", postponement_dates),
     QualityCheck("SH-H7", "党费交纳名单人数与党员人数一致", "warning", dues_roster_count),
     QualityCheck("SH-H8", "党小组名单与党小组会记录一致", "warning", group_records),
-    QualityCheck("SH-H9", "豁免有效期不早于批准日期", "error", waiver_dates),
+    QualityCheck("SH-H9", "豁免有效期不早于批准日期", "error", waiver_dates(Profile)),
 ]
 
 
