@@ -34,6 +34,7 @@ if [ -d "$REPO/fixtures-sanhui" ]; then
   expect 1 "$BIN" check --pack sanhui "$REPO/fixtures-sanhui" --as-of 2025-11-20
   expect 0 "$BIN" validate --domain sanhui "$REPO/fixtures-sanhui" --as-of 2025-11-20
   expect 0 "$BIN" rules test sanhui
+  expect 0 "$BIN" report --pack sanhui "$REPO/fixtures-sanhui" --as-of 2025-11-20 -o "$WORK/report-sanhui" --format md,docx
 fi
 test -s "$WORK/report/督查报告.md"
 echo "wheel smoke: all commands ran from the installed wheel"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import warnings
@@ -63,8 +64,8 @@ def test_the_same_overview_gives_the_same_chart_bytes(overview):
 
 
 @pytest.mark.render
-@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftoppm")),
-                    reason="需要 LibreOffice（soffice）和 pdftoppm（poppler-utils）")
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftoppm")) and not os.environ.get("CI"),
+                    reason="需要 LibreOffice（soffice）和 pdftoppm（poppler-utils）；CI 中必须运行")
 def test_a_notice_renders_to_pdf_and_png(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["report", str(FIXTURES / "02-shi-shuiliju.yaml"), "-o", str(out),
