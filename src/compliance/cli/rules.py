@@ -14,7 +14,7 @@ from compliance.engine.domain import Domain, installed_packs
 from compliance.cli.common import DEFAULT_PACK, EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, die, load_pack_or_die, pack_option, tailoring_option
 from compliance.findings import SEVERITY_RANK, show, STATES
 from compliance.inputs.loader import InputError, Problem
-from compliance.engine.pack import TEMPLATE_FIELD, CompiledRule, Pack
+from compliance.engine.pack import TEMPLATE_FIELD, CompiledRule, Pack, review_text
 from compliance.engine.selftest import run_examples
 from compliance.engine.tailoring import load_effective, origin_of
 
@@ -208,11 +208,9 @@ def _show_rule(pack: Pack, compiled: CompiledRule) -> None:
             title = spec.title if spec else ""
             default = f"，规则包默认 {_param_value(spec.default)}" if spec else ""
             lines.append(f"  {name} = {_param_value(pack.params.get(name))}（{title}{default}；来源：{origin_of(pack, 'param.' + name)}）")
-    lines.append(f"依据：{compiled.basis_text}")
+    lines.append(f"依据（向单位出示）：{compiled.basis_text}")
     for b in r.basis:
-        doc = pack.meta.documents.get(b.doc)
-        if b.quote:
-            lines.append(f"  {doc.title if doc else b.doc}{b.article or ''}：“{b.quote}”")
+        lines.append(f"  {review_text(b, pack.meta.documents)}" + (f"：“{b.quote}”" if b.quote else ""))
     lines.append(f"整改措施：{r.measure}{origin('measure')}")
     lines.append(f"整改时限：{r.deadline_days} 天{origin('deadline_days')}    责任人：{r.owner}{origin('owner')}")
     lines.append(f"现场核查材料：{'、'.join(r.evidence) or '无'}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from compliance.inputs.validation import locate, validate_as
 from compliance.engine.conditions import Compiled, Compiler, ConditionError, FactType
@@ -23,10 +23,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+BASIS_KINDS = ("法规依据", "工作要求", "背景材料")
+"""法规依据: law, Party rules, national regulations (printed only once confirmed word for word);
+工作要求: the inspecting body's own practice (printed as 按照…); 背景材料: never printed to units."""
+
+
 class Document(_Strict):
-    title: str = Field(title="文件名称", description="如 《中华人民共和国工会法》（2021年修正）")
-    status: Literal["已核实", "待确认", "地方实践"] = Field("已核实", title="核实状态")
+    title: str = Field(title="文件名称", description="如 《中华人民共和国工会法》（2021年修正）；工作要求写 市直机关工委党建带群建工作要求")
+    kind: Literal["法规依据", "工作要求", "背景材料"] = Field("法规依据", title="依据类别",
+                                                          description="法规依据、工作要求（按照…）或背景材料（不向单位出示）")
+    status: Literal["已核实", "待确认", "地方实践"] = Field("已核实", title="核实状态",
+                                                     description="法规依据须对照官方文本逐字核实；待确认的不向单位出示")
+    source: str | None = Field(None, title="核实来源", description="在哪里对照了原文（文本、网址）")
+    checked: dt.date | None = Field(None, title="核实日期")
     note: str | None = Field(None, title="说明")
+
+    @model_validator(mode="after")
+    def _practice_is_a_work_requirement(self) -> "Document":
+        if self.status == "地方实践":
+            self.kind = "工作要求"
+        return self
+
+    @property
+    def printable(self) -> bool:
+        """Whether a basis in this document may be printed in documents sent to units."""
+        if self.kind == "法规依据":
+            return self.status == "已核实"
+        return self.kind == "工作要求"
 
 
 class Basis(_Strict):
@@ -140,15 +163,29 @@ class Pack:
 
 
 def basis_text(rule: Rule, documents: dict[str, Document]) -> str:
-    parts = []
+    """The 依据 printed for units: confirmed 法规依据 by title and article, 工作要求 as 按照…;
+    unconfirmed bases and background material are left out (``rules show`` lists them)."""
+    parts: list[str] = []
     for b in rule.basis:
         doc = documents.get(b.doc)
-        title = doc.title if doc else b.doc
-        text = title + (b.article or "")
-        if doc and doc.status != "已核实":
-            text += f"（{doc.status}）"
-        parts.append(text)
+        if doc is None or not doc.printable:
+            continue
+        if doc.kind == "工作要求":
+            text = f"按照{doc.title}" + (f"（{b.article}）" if b.article else "")
+        else:
+            text = doc.title + (b.article or "")
+        if text not in parts:
+            parts.append(text)
     return "；".join(parts)
+
+
+def review_text(basis: Basis, documents: dict[str, Document]) -> str:
+    """One basis as the pack's maintainers review it: title, article, kind and status."""
+    doc = documents.get(basis.doc)
+    if doc is None:
+        return basis.doc
+    mark = doc.kind if doc.kind != "法规依据" else doc.status
+    return f"{doc.title}{basis.article or ''}（{mark}{'' if doc.printable else '，不向单位出示'}）"
 
 
 def _where_to_loc(where: str) -> list[Any]:
@@ -173,6 +210,8 @@ def compile_pack(data: PackFile, schema: FactType, params: dict[str, Any] | None
         for b in rule.basis:
             if b.doc not in data.pack.documents:
                 errors.append((f"{where}.basis", f"依据引用了未在 pack.documents 中登记的文件「{b.doc}」"))
+        if rule.basis and all(b.doc in data.pack.documents for b in rule.basis) and not basis_text(rule, data.pack.documents):
+            errors.append((f"{where}.basis", "没有可以向单位出示的依据：至少要有一条已核实的法规依据或工作要求"))
         try:
             compiled.append(_compile_rule(rule, where, schema, values, data.pack.documents))
         except ConditionError as exc:

@@ -32,15 +32,57 @@ def test_every_rule_is_actionable_with_measure_deadline_owner_and_evidence(pack)
         assert r.catalogue and r.basis, r.id
 
 
-def test_bases_cite_confirmed_union_law_articles_and_mark_secondary_sources(pack):
+def quote(pack, rule_id: str, doc: str) -> tuple[str, str]:
+    [basis] = [b for b in pack.rule(rule_id).rule.basis if b.doc == doc]
+    return basis.article, basis.quote
+
+
+def test_union_law_article_11_is_quoted_from_the_2021_text_which_covers_organs_as_employers(pack):
+    articles = {b.article: b.quote for b in pack.rule("B1").rule.basis if b.doc == "gonghui_fa"}
+    assert articles["第十一条第一款"] == "用人单位有会员二十五人以上的，应当建立基层工会委员会"
+
+
+def test_union_law_article_12_is_quoted_in_full(pack):
+    articles = {b.article: b.quote for b in pack.rule("B1").rule.basis if b.doc == "gonghui_fa"}
+    assert articles["第十二条第一款"] == "基层工会、地方各级总工会、全国或者地方产业工会组织的建立，必须报上一级工会批准"
+
+
+def test_the_two_percent_allocation_is_cited_as_article_43_paragraph_1_item_2_with_the_2021_wording(pack):
+    assert quote(pack, "D4", "gonghui_fa") == (
+        "第四十三条第一款第（二）项", "建立工会组织的用人单位按每月全部职工工资总额的百分之二向工会拨缴的经费")
+
+
+def test_the_party_election_regulation_is_quoted_word_for_word(pack):
+    assert quote(pack, "C3", "xuanju_tiaoli") == (
+        "第三条第二款", "如需延期或者提前进行换届选举，应当报上级党组织批准。延长或者提前期限一般不超过1年。")
+
+
+def test_confirmed_laws_record_where_and_when_they_were_checked(pack):
+    for key, doc in pack.meta.documents.items():
+        if doc.kind == "法规依据" and doc.status == "已核实":
+            assert doc.source and doc.checked, key
+
+
+def test_unconfirmed_bases_and_seed_material_are_never_printed_for_units(pack):
     docs = pack.meta.documents
-    assert docs["gonghui_fa"].status == "已核实"
-    for key in ("tuanzhang", "dangzhang", "zhibu_tiaoli", "xuanju_tiaoli", "nvzhigong_tiaoli", "shenji_tiaoli"):
-        assert docs[key].status == "待确认", key
-    assert docs["local_practice"].status == "地方实践"
-    law_articles = {b.article for r in pack.rules for b in r.rule.basis if b.doc == "gonghui_fa"}
-    assert {"第十一条", "第十二条", "第十六条", "第四十三条（二）", "第四十五条"} <= law_articles
-    assert "（待确认）" in pack.rule("F3").basis_text and "（地方实践）" in pack.rule("F4").basis_text
+    hidden = [d.title for d in docs.values() if not d.printable]
+    assert {docs[k].kind for k in ("seed000", "seed001", "seed002", "seed004")} == {"背景材料"}
+    for key in ("tuanzhang", "dangzhang", "zhibu_tiaoli", "nvzhigong_tiaoli", "shenji_tiaoli", "gonghui_zhangcheng"):
+        assert docs[key].status == "待确认" and not docs[key].printable, key
+    for compiled in pack.rules:
+        printed = compiled.basis_text
+        assert printed, compiled.id
+        assert "待确认" not in printed and "种子材料" not in printed and "地方实践" not in printed, compiled.id
+        assert not any(title in printed for title in hidden), compiled.id
+
+
+def test_work_requirements_read_as_按照_without_parameter_values(pack):
+    f4 = pack.rule("F4").basis_text
+    assert f4.startswith("按照市直机关工委党建带群建工作要求") or "；按照市直机关工委党建带群建工作要求" in f4
+    for compiled in pack.rules:
+        for b in compiled.rule.basis:
+            if b.doc == "local_practice" and b.article:
+                assert not re.search(r"\d", b.article) and "参数" not in b.article, (compiled.id, b.article)
 
 
 @pytest.mark.parametrize("rule_id,severity", [

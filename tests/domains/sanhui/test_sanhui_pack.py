@@ -116,7 +116,7 @@ def test_confirmed_documents_have_a_recorded_source_for_every_quoted_article():
     assert set(documents) <= set(sections), "每个文件在 docs/sanhui-bases.md 中有一节"
     for compiled in PACK.rules:
         for basis in compiled.rule.basis:
-            if documents[basis.doc].status != "已核实":
+            if documents[basis.doc].kind != "法规依据" or documents[basis.doc].status != "已核实":
                 continue
             assert basis.article and basis.quote, (compiled.id, basis.doc)
             section = sections[basis.doc]
@@ -125,10 +125,11 @@ def test_confirmed_documents_have_a_recorded_source_for_every_quoted_article():
             assert any(basis.quote in row and "http" in row for row in rows), (compiled.id, basis.doc, basis.article)
 
 
-def test_unconfirmed_bases_are_marked_in_the_basis_text():
-    assert "（待确认）" in PACK.rule("SH-B2").basis_text
-    assert "（地方实践）" in PACK.rule("SH-A4").basis_text
-    assert "（待确认）" not in PACK.rule("SH-A1").basis_text.split("；")[0]
+def test_only_confirmed_bases_and_work_requirements_are_printed_for_units():
+    assert "待确认" not in "".join(r.basis_text for r in PACK.rules)
+    assert PACK.rule("SH-A1").basis_text.startswith("《中国共产党支部工作条例（试行）》第十一条")
+    assert PACK.rule("SH-B2").basis_text == "按照市直机关工委三会一课工作要求"
+    assert "按照市直机关工委三会一课工作要求（党支部按季度组织党课）" in PACK.rule("SH-A4").basis_text
 
 
 # --- fixtures ----------------------------------------------------------------------------------
