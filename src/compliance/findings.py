@@ -11,10 +11,14 @@ from typing import Any, Iterable, Literal
 STATES: dict[str, str] = {
     "fail": "不符合",
     "unknown": "待核实",
+    "advisory": "提醒",
     "waived": "豁免",
     "not_applicable": "不适用",
     "pass": "符合",
 }
+LISTED_STATES: tuple[str, ...] = ("fail", "unknown", "advisory", "waived")
+"""States listed item by item in a 问题清单; the others are only counted. Only ``fail`` is a problem:
+a reminder (``advisory``, from a rule of kind 提醒) never enters problem counts, scores, the ledger or notices."""
 STATE_OF_LABEL: dict[str, str] = {label: state for state, label in STATES.items()}
 """符合 → pass …: the Chinese labels accepted wherever a state is written by hand (rule examples)."""
 

@@ -211,9 +211,10 @@ def test_notice_is_addressed_to_the_unit_with_problems_deadline_and_signature(re
 def test_units_without_problems_get_no_notice(report, check_json):
     clean = {f["unit_id"] for f in check_json["findings"]} - {f["unit_id"] for f in check_json["findings"]
                                                                if f["state"] == "fail"}
-    assert clean == {"SZ-001", "CON"}  # CON has only 待核实 items: they go to its checklist, not to a notice
+    # CON has only 待核实 items (they go to its checklist); SZ-027's only finding is a reminder (C4), not a problem
+    assert clean == {"SZ-001", "CON", "SZ-027"}
     notices = [p.name for p in (report[0] / "整改通知书").glob("*.docx")]
-    assert not [n for n in notices if "SZ-001" in n or "CON" in n]
+    assert not [n for n in notices if "SZ-001" in n or "CON" in n or "SZ-027" in n]
     assert len(notices) == 12 - len(clean)
 
 

@@ -104,7 +104,9 @@ def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: st
                  unit_name: str, waivers: list[dict] | None, as_of: dt.date, source: str = "") -> Finding:
     """The finding for one decided (rule, subject): message, waiver and everything that explains it."""
     rule = compiled.rule
-    if state == "fail":
+    if state == "fail" and rule.kind == "提醒":
+        state = "advisory"
+    if state in ("fail", "advisory"):
         message = render(rule.message, ctx)
     elif state == "unknown":
         message = (f"{subject}：" if subject else "") + _unknown_message(domain, ctx)

@@ -73,7 +73,7 @@ class Foreach(_Strict):
 
 EXAMPLE_AS_OF = dt.date(2025, 11, 20)
 ExampleState = Annotated[
-    Literal["pass", "fail", "not_applicable", "unknown", "waived"],
+    Literal["pass", "fail", "not_applicable", "unknown", "waived", "advisory"],
     BeforeValidator(lambda v: STATE_OF_LABEL.get(v, v) if isinstance(v, str) else v),
 ]
 
@@ -82,7 +82,7 @@ class Example(_Strict):
     """A rule's self-test: a partial profile and the state the rule must give it."""
 
     name: str = Field(title="样例说明")
-    expect: ExampleState = Field(title="期望结果", description="pass/fail/not_applicable/unknown/waived 或 符合/不符合/不适用/待核实/豁免")
+    expect: ExampleState = Field(title="期望结果", description="pass/fail/not_applicable/unknown/waived/advisory 或 符合/不符合/不适用/待核实/豁免/提醒")
     subject: str | None = Field(None, title="对象", description="逐项检查（foreach）规则必填，如 工会、共青团、党组织")
     as_of: dt.date | None = Field(None, title="检查日期", description="默认 2025-11-20")
     params: dict[str, Any] = Field(default_factory=dict, title="参数覆盖", description="只对本样例生效")
@@ -96,6 +96,8 @@ class Rule(_Strict):
     title: str = Field(title="规则标题")
     catalogue: list[str] = Field(default_factory=list, title="对应要求目录编号")
     category: str = Field(title="问题类别")
+    kind: Literal["要求", "提醒"] = Field("要求", title="规则类别",
+                                      description="要求：不满足即问题（不符合）；提醒：不满足时只提醒（如任期即将届满），不是问题")
     severity: Severity = Field(title="严重程度")
     foreach: str | Foreach | None = Field(None, title="逐项检查", description="对列表中每一项各出一个结果")
     when: dict[str, Any] | None = Field(None, title="适用条件", description="不满足时结果为 不适用")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compliance.inputs.validation import validate_as
-from compliance.findings import SEVERITY_RANK
+from compliance.findings import SEVERITY_RANK, STATES
 from compliance.inputs.loader import parse_text, read_text
 from compliance.ledger.lifecycle import set_field, touch
 from compliance.ledger.models import History, Item
@@ -29,7 +29,7 @@ class ObservedFinding(BaseModel):
     unit_name: str = Field("", title="单位名称")
     rule_id: str = Field(min_length=1, title="规则编号")
     subject: str = Field("", title="对象")
-    state: str = Field(pattern="^(fail|pass|not_applicable|unknown|waived)$", title="结果")
+    state: str = Field(pattern=f"^({'|'.join(STATES)})$", title="结果")
     severity: str = Field("", title="严重程度")
     category: str = Field("", title="问题类别")
     title: str = Field("", title="规则标题")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterable, TextIO
 
 from compliance.engine.domain import Domain
 from compliance.engine.pack import Pack
-from compliance.findings import Finding
+from compliance.findings import LISTED_STATES, Finding
 from compliance.inputs.xlsx import neutralise
 from compliance.output.base import Writer, facts_text, rule_text, unit_text
 from compliance.output.table import PROBLEM_COLUMNS
@@ -20,10 +20,10 @@ CSV_COLUMNS = PROBLEM_COLUMNS + ["状态", "对象", "所用事实", "整改时�
 
 
 def csv_rows(findings: Iterable[Finding], domain: Domain, start: int = 1) -> Iterable[list[Any]]:
-    """CSV rows for the non-passing findings (fail, unknown, waived)."""
+    """CSV rows for the findings listed in a 问题清单 (fail, unknown, advisory, waived)."""
     i = start
     for f in findings:
-        if f.state not in ("fail", "unknown", "waived"):
+        if f.state not in LISTED_STATES:
             continue
         row = [i, unit_text(f), f.category, rule_text(f), f.message, f.basis, f.severity, f.measure,
                f.state_zh, f.subject, facts_text(f, domain), f.deadline_days, f.owner, f.unit_id, f.rule_id, f.source]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tabulate import tabulate
 
 from compliance.engine.pack import Pack
-from compliance.findings import Finding, Summary
+from compliance.findings import LISTED_STATES, Finding, Summary
 from compliance.inputs.loader import Problem
 from compliance.output.base import Writer, facts_text, rule_text, unit_text
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 PROBLEM_COLUMNS = ["序号", "单位", "问题类别", "规则", "问题描述", "依据", "严重程度", "整改措施"]
 UNKNOWN_COLUMNS = ["序号", "单位", "规则", "待核实事项", "需调阅材料"]
 WAIVED_COLUMNS = ["序号", "单位", "规则", "豁免说明"]
+ADVISORY_COLUMNS = ["序号", "单位", "规则", "提醒事项", "建议"]
 
 
 def problem_rows(findings: list[Finding]) -> list[list[Any]]:
@@ -30,6 +31,11 @@ def problem_rows(findings: list[Finding]) -> list[list[Any]]:
 def unknown_rows(findings: list[Finding]) -> list[list[Any]]:
     unknown = [f for f in findings if f.state == "unknown"]
     return [[i, unit_text(f), rule_text(f), f.message, "、".join(f.evidence)] for i, f in enumerate(unknown, 1)]
+
+
+def advisory_rows(findings: list[Finding]) -> list[list[Any]]:
+    reminders = [f for f in findings if f.state == "advisory"]
+    return [[i, unit_text(f), rule_text(f), f.message, f.measure] for i, f in enumerate(reminders, 1)]
 
 
 def waived_rows(findings: list[Finding]) -> list[list[Any]]:
@@ -67,6 +73,10 @@ def render_table(findings: list[Finding], summary: Summary, pack: Pack, as_of: A
     rows = unknown_rows(findings)
     out.append(f"\n{h}待核实事项（{len(rows)} 项，需现场核实）")
     out.append(table(rows, UNKNOWN_COLUMNS, None if markdown else [4, 14, 16, 40, 30]) if rows else "（无）")
+    rows = advisory_rows(findings)
+    if rows:
+        out.append(f"\n{h}提醒事项（{len(rows)} 项，不是问题，不计入问题清单）")
+        out.append(table(rows, ADVISORY_COLUMNS, None if markdown else [4, 14, 16, 40, 30]))
     rows = waived_rows(findings)
     if rows:
         out.append(f"\n{h}豁免事项（{len(rows)} 项）")
@@ -89,7 +99,7 @@ class TableWriter(Writer):
 
     @staticmethod
     def render(outcome: Outcome) -> list[Finding]:
-        return [f for f in outcome.findings if f.state in ("fail", "unknown", "waived")]
+        return [f for f in outcome.findings if f.state in LISTED_STATES]
 
     def add(self, outcome: Outcome) -> None:
         self.findings.extend(outcome.rendered if outcome.rendered is not None else self.render(outcome))

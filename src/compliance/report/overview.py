@@ -14,11 +14,11 @@ from compliance.engine.pack import Pack
 
 DEFAULT_WEIGHTS: dict[str, float] = {"严重": 5, "一般": 2, "提示": 1}
 # A unit's state for a rule with several subjects (foreach): the worst one wins in this order.
-UNIT_STATE_ORDER = ("fail", "unknown", "waived", "pass", "not_applicable")
+UNIT_STATE_ORDER = ("fail", "unknown", "advisory", "waived", "pass", "not_applicable")
 
 
 def unit_rule_state(states: Iterable[str]) -> str:
-    """One state per (unit, rule): fail > unknown > waived > pass > not_applicable (also for no subject)."""
+    """One state per (unit, rule): fail > unknown > advisory > waived > pass > not_applicable (also for no subject)."""
     present = set(states)
     return next((s for s in UNIT_STATE_ORDER if s in present), "not_applicable")
 
@@ -48,6 +48,11 @@ class UnitView:
     @property
     def unknowns(self) -> list[Finding]:
         return self.by_state("unknown")
+
+    @property
+    def reminders(self) -> list[Finding]:
+        """Reminders (such as a term ending soon): shown to the unit, never counted as problems."""
+        return self.by_state("advisory")
 
     @property
     def waivers(self) -> list[Finding]:

@@ -195,7 +195,14 @@ def checklist_blocks(unit: UnitView, ov: Overview) -> list[Block]:
         blocks.append(Table(["序号", "要求", "豁免状态", "豁免理由", "批准文件", "批准单位", "有效期至"], waivers))
     else:
         blocks.append(Para("无。"))
-    blocks.append(Heading(1, "四、需调阅的材料清单"))
+    last = "四"
+    if unit.reminders:
+        blocks.append(Heading(1, "四、提醒事项（不是问题，请单位提前准备）"))
+        blocks.append(Table(["序号", "事项", "提醒内容", "建议"],
+                            [[i, f"{f.rule_id} {f.title}{subject_of(f)}", f.message, f.measure]
+                             for i, f in enumerate(unit.reminders, 1)]))
+        last = "五"
+    blocks.append(Heading(1, f"{last}、需调阅的材料清单"))
     blocks.append(Bullets([f"□ {doc}" for doc in unit.evidence]) if unit.evidence else Para("无。"))
     return blocks
 
