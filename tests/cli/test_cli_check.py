@@ -177,7 +177,7 @@ def test_a_broken_pack_stops_the_run_with_its_location(runner, tmp_path, units):
     pack = tmp_path / "pack.yaml"
     pack.write_text("pack:\n  id: x\n  title: x\n  version: '1'\n  domain: dangjian\nrules:\n  - id: R1\n    title: t\n", encoding="utf-8")
     result = run(runner, str(units[0]), "--pack", str(pack), *AS_OF)
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "规则包有错误" in result.stderr
     assert f"{pack}:7:" in result.stderr
     assert "缺少必填项" in result.stderr
@@ -191,17 +191,17 @@ def test_a_broken_pack_stops_the_run_with_its_location(runner, tmp_path, units):
         (["--format", "xml"], "不是可选值"),
     ],
 )
-def test_usage_errors_exit_2_in_chinese(runner, units, args, message):
+def test_usage_errors_exit_3_in_chinese(runner, units, args, message):
     result = runner.invoke(main, ["check", str(units[0]), *args])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert message in result.output
 
 
-def test_output_to_an_unwritable_place_is_an_input_error(runner, units, tmp_path):
+def test_output_to_an_unwritable_place_is_a_configuration_error(runner, units, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     result = run(runner, str(units[0]), *AS_OF, "-o", str(blocker / "out.txt"))
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "无法写入输出文件" in result.stderr
 
 
@@ -216,7 +216,7 @@ def test_output_to_an_unwritable_place_is_an_input_error(runner, units, tmp_path
 )
 def test_click_usage_errors_are_in_chinese(runner, args, message):
     result = runner.invoke(main, args)
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert message in result.output
     assert "错误：" in result.output and "Error" not in result.output
 

@@ -84,7 +84,7 @@ def test_check_refuses_a_pack_whose_examples_fail_unless_forced(runner, tmp_path
     pack = str(broken_pack(tmp_path))
     unit = str(FIXTURES / "01-shi-caizhengju.yaml")
     refused = runner.invoke(main, ["check", unit, "--pack", pack, "--as-of", "2025-11-20"])
-    assert refused.exit_code == 2 and "拒绝加载" in refused.stderr and "--force" in refused.stderr
+    assert refused.exit_code == 3 and "拒绝加载" in refused.stderr and "--force" in refused.stderr
     forced = runner.invoke(main, ["check", unit, "--pack", pack, "--as-of", "2025-11-20", "--force"])
     assert forced.exit_code == 0 and "因 --force 仍继续检查" in forced.stderr
 

@@ -138,7 +138,7 @@ def test_extends_cycles_and_missing_bases_are_reported(tmp_path):
     assert "没有 extends" in exc.value.problems[0].message
 
 
-def test_check_with_a_bad_tailoring_file_exits_2_with_the_location(runner, tmp_path):
+def test_check_with_a_bad_tailoring_file_exits_3_with_the_location(runner, tmp_path):
     path = write(tmp_path, header() + "params:\n  briefings_per_yaer: 2\n")
     result = runner.invoke(main, ["check", str(FIXTURES), "--tailoring", str(path), "--as-of", "2025-11-20"])
-    assert result.exit_code == 2 and f"{path}:5:3" in result.stderr and "briefings_per_year" in result.stderr
+    assert result.exit_code == 3 and f"{path}:5:3" in result.stderr and "briefings_per_year" in result.stderr

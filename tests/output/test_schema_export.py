@@ -70,7 +70,7 @@ def test_the_cli_exports_the_same_schema(runner, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8")) == profile_schema()
     result = runner.invoke(main, ["schema", "pack"])
     assert result.exit_code == 0 and json.loads(result.stdout)["$schema"].endswith("2020-12/schema")
-    assert runner.invoke(main, ["schema", "rules"]).exit_code == 2
+    assert runner.invoke(main, ["schema", "rules"]).exit_code == 3
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.yaml")), ids=lambda p: p.name)

@@ -252,7 +252,7 @@ def test_existing_reports_are_not_overwritten_without_force(tmp_path):
 @pytest.mark.parametrize("option", [["--format", "pdf"], ["--weights", "严重=x"], ["--weights", "重大=3"]])
 def test_bad_options_are_usage_errors_in_chinese(tmp_path, option):
     result = CliRunner().invoke(main, ["report", str(FIXTURES), "-o", str(tmp_path), *option, *ARGS])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert re.search(r"[\u4e00-\u9fff]", result.stderr) and "Traceback" not in result.stderr
 
 

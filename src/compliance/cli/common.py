@@ -13,7 +13,17 @@ from compliance.findings import SEVERITY_RANK
 from compliance.inputs.loader import InputError, Problem
 from compliance.output.base import write_text
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT, EXIT_USAGE = 0, 1, 2, 3
+"""0 clean; 1 findings at or above ``--fail-on`` (``validate --strict``: warnings); 2 invalid input data
+(a profile that cannot be read or validated, a missing profile path); 3 usage or configuration error (a bad
+option value, a bad pack, tailoring or waiver file, an output file that cannot be written)."""
+EXIT_CODES_HELP = """\b
+退出码：
+  0  没有达到 --fail-on 的不符合项（validate：全部通过）
+  1  有达到 --fail-on 的不符合项（validate：使用 --strict 且有警告）
+  2  输入数据有误：档案读不出或校验不通过、档案路径不存在（其余文件照常处理）
+  3  用法或配置错误：选项取值错误、规则包/裁剪文件/豁免文件有错、输出文件无法写入"""
+"""The exit-code table, as shown in ``check --help`` and ``validate --help``."""
 DEFAULT_PACK = DEFAULT_DOMAIN = "dangjian"
 """The pack and domain used when none is named: 党建带群建, the first standard."""
 
@@ -81,22 +91,22 @@ def print_problems(problems: list[Problem]) -> None:
         click.echo(f"错误：{p.format()}", err=True)
 
 
-def die(problems: list[Problem], intro: str = "") -> NoReturn:
-    """Print ``problems`` (after ``intro``) and exit with :data:`EXIT_INPUT`."""
+def die(problems: list[Problem], intro: str = "", code: int = EXIT_INPUT) -> NoReturn:
+    """Print ``problems`` (after ``intro``) and exit with ``code`` (:data:`EXIT_INPUT` unless told)."""
     if intro:
         click.echo(intro, err=True)
     print_problems(problems)
-    sys.exit(EXIT_INPUT)
+    sys.exit(code)
 
 
 def load_pack_or_die(pack_path: str | None, tailorings: tuple[str, ...] = ()) -> Pack:
-    """The effective pack (pack + tailoring files), or a located Chinese error and exit 2."""
+    """The effective pack (pack + tailoring files), or a located Chinese error and exit 3 (configuration)."""
     from compliance.engine.tailoring import load_effective
 
     try:
         return load_effective(pack_path, tailorings, default=DEFAULT_PACK)
     except InputError as exc:
-        die(exc.problems, "规则包或裁剪文件有错误：")
+        die(exc.problems, "规则包或裁剪文件有错误：", EXIT_USAGE)
 
 
 def open_pack(pack_path: str | None, tailorings: tuple[str, ...] = (), force: bool = False,
@@ -110,7 +120,7 @@ def open_pack(pack_path: str | None, tailorings: tuple[str, ...] = (), force: bo
         if waivers is not None:
             attach_waivers(pack, waivers)
     except InputError as exc:
-        die(exc.problems, "规则包有错误，未执行检查（含裁剪文件、豁免文件）：")
+        die(exc.problems, "规则包有错误，未执行检查（含裁剪文件、豁免文件）：", EXIT_USAGE)
     failures = failing_examples(pack)
     if failures:
         for failure in failures[:20]:
@@ -118,7 +128,7 @@ def open_pack(pack_path: str | None, tailorings: tuple[str, ...] = (), force: bo
         if not force:
             click.echo(f"规则包有 {len(failures)} 个自测样例未通过，拒绝加载（运行 compliance rules test 查看；"
                        "确需使用请加 --force）", err=True)
-            sys.exit(EXIT_INPUT)
+            sys.exit(EXIT_USAGE)
         click.echo(f"警告：规则包有 {len(failures)} 个自测样例未通过，因 --force 仍继续检查", err=True)
     return pack
 
@@ -131,7 +141,7 @@ def write_output(text: str, output: str | None) -> None:
     try:
         write_text(text, output)
     except InputError as exc:
-        die(exc.problems)
+        die(exc.problems, code=EXIT_USAGE)
     click.echo(f"已写入 {output}", err=True)
 
 

@@ -10,6 +10,7 @@ import click
 
 from compliance.cli.common import (
     EXIT_CLEAN,
+    EXIT_CODES_HELP,
     EXIT_FINDINGS,
     EXIT_INPUT,
     DEFAULT_DOMAIN,
@@ -27,7 +28,7 @@ from compliance.output.verdicts import VerdictReport, summary_line
 from compliance.pipeline.validate import FORM_SUFFIXES, tagged, validate_paths
 
 
-@click.command("validate")
+@click.command("validate", epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, required=True)
 @domain_option(follow_profile=True)
 @as_of_option("检查日期 YYYY-MM-DD（默认：今天）；晚于它的日期是错误")
@@ -44,7 +45,6 @@ def validate(paths: tuple[str, ...], domain_key: str | None, as_of: dt.date, fmt
     每个错误给出 文件:行:列、字段中文名和键名、填写的值、应填写什么；警告（可疑但可能成立）单独列出。
     目录会递归查找 .yaml/.yml/.json/.jsonl 档案和 .xlsx 信息采集表；JSON Lines（.jsonl，或 - 表示标准输入）
     每行一个档案、每行一个结论；一个文件（或一行）有错不影响其他。
-    退出码：0 全部通过；1 使用 --strict 且有警告；2 有文件未通过或路径不存在。
     \b
     示例：
       compliance validate profiles/ --as-of 2025-11-20

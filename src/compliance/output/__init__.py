@@ -1,7 +1,7 @@
 """Output formats: one module per format behind one interface, and the one registry every command uses.
 
 ``check`` writes findings through a :class:`~compliance.output.base.Writer` (``table``, ``md``, ``csv``,
-``json``, ``jsonl``); ``validate`` renders file verdicts (``text``, ``json``, ``junit``, ``sarif``).
+``json``, ``jsonl``, ``junit``, ``sarif``); ``validate`` renders file verdicts (``text``, ``json``, ``junit``, ``sarif``).
 To add a format, write a module with its writer or renderer and add one line to :data:`FORMATS`.
 """
 
@@ -34,8 +34,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("json", "JSON（供系统集成）", findings=json.JsonWriter, verdicts=verdicts.render_json),
     Format("jsonl", "JSON Lines（每行一个结果）", findings=jsonl.JsonlWriter),
     Format("text", "文本", verdicts=verdicts.render_text),
-    Format("junit", "JUnit XML（CI 测试报告）", verdicts=junit.render_junit),
-    Format("sarif", "SARIF 2.1.0（代码扫描）", verdicts=sarif.render_sarif),
+    Format("junit", "JUnit XML（CI 测试报告）", findings=junit.JunitWriter, verdicts=junit.render_junit),
+    Format("sarif", "SARIF 2.1.0（代码扫描）", findings=sarif.SarifWriter, verdicts=sarif.render_sarif),
 )}
 
 

@@ -44,6 +44,31 @@ class Writer:
         pass
 
 
+class MultiWriter(Writer):
+    """Several writers fed the same outcomes (``check -o json=a.json -o sarif=b.sarif``)."""
+
+    def __init__(self, writers: list[Writer]):
+        first = writers[0]
+        super().__init__(first.stream, first.pack, first.as_of)
+        self.writers = writers
+
+    def render(self, outcome: Outcome) -> tuple[Any, ...]:  # type: ignore[override]
+        return tuple(w.render(outcome) for w in self.writers)
+
+    def add(self, outcome: Outcome) -> None:
+        parts = outcome.rendered
+        try:
+            for i, writer in enumerate(self.writers):
+                outcome.rendered = None if parts is None else parts[i]
+                writer.add(outcome)
+        finally:
+            outcome.rendered = parts
+
+    def close(self, summary: Summary, problems: list[Problem]) -> None:
+        for writer in self.writers:
+            writer.close(summary, problems)
+
+
 def facts_text(finding: Finding, domain: Domain) -> str:
     """The facts a finding used, as 中文标签=值."""
     return "；".join(f"{domain.label_of(k)}={show(v)}" for k, v in finding.facts.items())
