@@ -50,7 +50,7 @@ def test_one_run_writes_every_requested_format_from_the_same_findings(runner, wo
     log = json.loads((workspace / "out" / "结果.sarif").read_text(encoding="utf-8"))
     junit = ET.parse(workspace / "out" / "结果.xml").getroot()
     states = doc["summary"]["states"]
-    assert len(log["runs"][0]["results"]) == states["fail"] + states["unknown"]
+    assert len(log["runs"][0]["results"]) == states["fail"] + states["unknown"] + states["advisory"]
     assert int(junit.get("tests")) == sum(states.values())
     assert int(junit.get("failures")) == states["fail"] and int(junit.get("skipped")) == states["unknown"]
     for name in ("结果.json", "结果.sarif", "结果.xml"):
@@ -79,8 +79,11 @@ def test_junit_has_a_suite_per_unit_and_a_case_per_rule_and_subject(runner, work
     assert "依据：《中华人民共和国工会法》" in failure.text and "整改措施：" in failure.text
     skipped = [c.find("skipped") for s in suites.values() for c in s.iter("testcase") if c.find("skipped") is not None]
     assert skipped and all(s.get("message").startswith("待核实：") for s in skipped)
-    waived = [c for s in suites.values() for c in s.iter("testcase") if c.find("system-out") is not None]
-    assert waived and all(c.find("system-out").text.startswith("豁免：") for c in waived)
+    noted = [c for s in suites.values() for c in s.iter("testcase") if c.find("system-out") is not None]
+    waived = [c for c in noted if c.find("system-out").text.startswith("豁免：")]
+    reminders = [c for c in noted if c.find("system-out").text.startswith("提醒（不是问题）：")]
+    assert waived and reminders and len(waived) + len(reminders) == len(noted)
+    assert all(c.find("failure") is None and c.find("skipped") is None for c in reminders)
     assert all(c.find("failure") is None and c.find("skipped") is None for c in waived)
     subjects = [c.get("name") for c in water.iter("testcase") if c.get("name").startswith("B8 ")]
     assert len(subjects) > 1 and all("（" in name for name in subjects)
@@ -104,6 +107,8 @@ def test_sarif_lists_fails_and_unknowns_with_levels_rules_and_relative_locations
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         if props["state"] == "unknown":
             assert (result["level"], result["kind"]) == ("note", "review")
+        elif props["state"] == "advisory":
+            assert (result["level"], result["kind"]) == ("note", "informational")
         else:
             assert props["state"] == "fail" and result["level"] == levels[props["severity"]]
         uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]

@@ -65,6 +65,9 @@ def _finding_case(suite: ET.Element, f: Finding) -> str:
         reason = (f.waiver or {}).get("reason", "")
         out = ET.SubElement(case, "system-out")
         out.text = _xml_text(f"豁免：{f.message}" + (f"（{reason}）" if reason else ""))
+    if f.state == "advisory":
+        out = ET.SubElement(case, "system-out")
+        out.text = _xml_text(f"提醒（不是问题）：{f.message}")
     return "passed"
 
 

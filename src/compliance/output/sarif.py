@@ -99,13 +99,13 @@ def rule_descriptor(compiled: CompiledRule) -> dict[str, Any]:
 
 
 def finding_result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
-    """The SARIF result of a 不符合 or 待核实 finding, located at its profile file."""
-    unknown = f.state == "unknown"
+    """The SARIF result of a 不符合, 待核实 or 提醒 finding, located at its profile file."""
+    kind, prefix = {"unknown": ("review", "待核实："), "advisory": ("informational", "提醒：")}.get(f.state, ("fail", ""))
     result: dict[str, Any] = {
         "ruleId": f.rule_id,
-        "kind": "review" if unknown else "fail",
-        "level": "note" if unknown else LEVELS[f.severity],
-        "message": {"text": (f"待核实：{f.message}" if unknown else f.message) + f"（依据：{f.basis}）"},
+        "kind": kind,
+        "level": "note" if kind != "fail" else LEVELS[f.severity],
+        "message": {"text": f"{prefix}{f.message}（依据：{f.basis}）"},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(f.source or f.unit_id)}}}],
         "partialFingerprints": {FINGERPRINT: fingerprint(f.unit_id, f.rule_id, f.subject)},
         "properties": {"unit_id": f.unit_id, "unit_name": f.unit_name, "subject": f.subject, "state": f.state,
@@ -117,8 +117,8 @@ def finding_result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
 
 
 class SarifWriter(Writer):
-    """``check`` results as a SARIF 2.1.0 log: one result per 不符合 (level by severity) and per 待核实
-    (level ``note``, kind ``review``); the pack's rules in ``tool.driver.rules``."""
+    """``check`` results as a SARIF 2.1.0 log: one result per 不符合 (level by severity), per 待核实
+    (level ``note``, kind ``review``) and per 提醒 (``note``, ``informational``); the pack's rules in ``tool.driver.rules``."""
 
     name, title = "sarif", "SARIF 2.1.0（代码扫描）"
 
@@ -131,7 +131,7 @@ class SarifWriter(Writer):
 
     def render(self, outcome: Outcome) -> list[str]:
         return [_indented(finding_result(f, self.index), "        ") for f in outcome.findings
-                if f.state in ("fail", "unknown")]
+                if f.state in ("fail", "unknown", "advisory")]
 
     def add(self, outcome: Outcome) -> None:
         for text in outcome.rendered if outcome.rendered is not None else self.render(outcome):
