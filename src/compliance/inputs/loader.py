@@ -12,6 +12,8 @@ from typing import Any, BinaryIO, TypeVar
 import yaml
 from pydantic import BaseModel
 
+from compliance.inputs.text import escape_illegal
+
 try:
     _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -99,9 +101,9 @@ class InputError(Exception):
 
 def given_text(value: Any) -> Any:
     """A value as given in an input file, shortened for an error message."""
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if value is None or isinstance(value, (int, float, bool)):
         return value
-    text = str(value)
+    text = escape_illegal(value if isinstance(value, str) else str(value))
     return text if len(text) <= 200 else text[:200] + "…"
 
 
