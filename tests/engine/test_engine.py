@@ -200,3 +200,11 @@ def test_an_invalid_severity_is_rejected_with_the_allowed_values(tmp_path):
     problem = info.value.problems[0]
     assert "应为以下之一" in problem.message and "很严重" in problem.message
     assert problem.line == PACK.splitlines().index("    severity: 严重") + 1
+
+
+def test_a_rendered_message_is_capped_at_2000_characters():
+    from compliance.engine.conditions import Ctx
+    from compliance.engine.evaluate import MAX_MESSAGE, render
+    ctx = Ctx(facts={"unit": {"name": "名" * 1_000_000}}, params={}, as_of=None)
+    text = render("单位{unit.name}未整改", ctx)
+    assert len(text) == MAX_MESSAGE and text.endswith("…")

@@ -142,3 +142,21 @@ def test_check_with_a_bad_tailoring_file_exits_3_with_the_location(runner, tmp_p
     path = write(tmp_path, header() + "params:\n  briefings_per_yaer: 2\n")
     result = runner.invoke(main, ["check", str(FIXTURES), "--tailoring", str(path), "--as-of", "2025-11-20"])
     assert result.exit_code == 3 and f"{path}:5:3" in result.stderr and "briefings_per_year" in result.stderr
+
+
+def test_an_absurd_deadline_is_a_located_error_in_a_tailoring_file(tmp_path):
+    [problem] = problems(tmp_path, """\
+        overrides:
+          E2: {deadline_days: 1000000000000}
+        """)
+    assert problem.line == 5 and "不能大于 3650" in problem.message
+
+
+def test_an_absurd_deadline_is_a_located_error_in_a_pack(tmp_path):
+    text = PACK_PATH.read_text(encoding="utf-8").replace("    deadline_days: 60\n", "    deadline_days: 1000000000000\n", 1)
+    path = write(tmp_path, text, "pack.yaml")
+    with pytest.raises(InputError) as exc:
+        load_effective(path, [])
+    [problem] = exc.value.problems
+    line = text[:text.index("    deadline_days: 1000000000000")].count("\n") + 1
+    assert problem.line == line and "deadline_days" in problem.path and "不能大于 3650" in problem.message

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 import tracemalloc
 import zipfile
 from pathlib import Path
+from typing import Iterable
 
 import pytest
+import yaml
 
 from compliance.inputs.loader import MAX_BYTES, InputError
 from compliance.engine.pack import load_pack
 from compliance.pipeline.validate import validate_path, Verdict
 
-from conftest import DANGJIAN, AS_OF
+from conftest import AS_OF, DANGJIAN, ROOT
 
 MB = 1024 * 1024
 
@@ -150,3 +154,88 @@ def test_a_corrupt_workbook_is_an_input_error_not_a_traceback(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("xl/workbook.xml", "<<<这不是 XML")
     assert "无法打开 XLSX 文件" in only_error(verdict_of(path)[0])
+
+
+FIXTURE = (ROOT / "fixtures" / "01-shi-caizhengju.yaml").read_text(encoding="utf-8")
+
+
+def _with_events(lines: Iterable[str]) -> str:
+    head = FIXTURE.partition("events:\n")[0]
+    return head + "events:\n" + "".join(lines)
+
+
+MANY_ERRORS = {
+    "bad_events.yaml": _with_events(f"  - {{date: 不是日期{i}, type: 听取汇报, org: 党组织, title: t}}\n" for i in range(20_000)),
+    "future_events.yaml": _with_events(f"  - {{date: 2030-01-01, type: 听取汇报, org: 党组织, title: t{i}}}\n"
+                                       for i in range(20_000)),
+    "unknown_keys.yaml": FIXTURE.replace("unit:\n", "unit:\n" + "".join(f"  zzkey{i}: 1\n" for i in range(50_000)), 1),
+    "bad_events_under_the_cap.yaml": _with_events(f"  - {{date: 不是日期{i}, type: 听取汇报, org: 党组织, title: t}}\n"
+                                                  for i in range(9_000)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MANY_ERRORS))
+def test_tens_of_thousands_of_errors_are_found_in_linear_time_and_the_first_50_listed(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(MANY_ERRORS[name], encoding="utf-8")
+    start = time.monotonic()
+    verdict = validate_path(path, DANGJIAN, AS_OF)
+    assert time.monotonic() - start < 20
+    messages = [p.message for p in verdict.errors]
+    assert 1 <= len(messages) <= 51
+    if len(messages) == 51:
+        assert re.fullmatch(r"另有\d+处错误未列出", messages[-1]) and verdict.errors[-1].line is None
+        assert all(p.line is not None for p in verdict.errors[:50])
+
+
+def test_a_list_longer_than_10000_entries_is_one_located_error(tmp_path):
+    path = tmp_path / "future_events.yaml"
+    path.write_text(MANY_ERRORS["future_events.yaml"], encoding="utf-8")
+    assert "工作记录 (events): 条目过多，最多10000项" in only_error(validate_path(path, DANGJIAN, AS_OF))
+
+
+def test_a_unit_name_of_a_million_characters_is_refused_quickly(tmp_path):
+    path = tmp_path / "long.yaml"
+    path.write_text(FIXTURE.replace("name: 市财政局", "name: " + "名" * 1_000_000, 1), encoding="utf-8")
+    start = time.monotonic()
+    message = only_error(validate_path(path, DANGJIAN, AS_OF))
+    assert time.monotonic() - start < 10
+    assert "long.yaml:5:3: 字段 单位.单位名称 (unit.name): 过长，不能超过2000个字符" in message
+    assert len(message) < 1000
+
+
+@pytest.mark.parametrize("value, code", [
+    ('"王\\x01建国"', "U+0001"), ('"王\\0建国"', "U+0000"), ('"王\\uFFFE"', "U+FFFE"), ('"王\\x1b[31m"', "U+001B"),
+])
+def test_text_that_no_document_can_store_is_a_located_error_naming_the_field(tmp_path, value, code):
+    path = tmp_path / "ctrl.yaml"
+    path.write_text(FIXTURE.replace("secretary: 王建国", f"secretary: {value}"), encoding="utf-8")
+    message = only_error(validate_path(path, DANGJIAN, AS_OF))
+    assert f"ctrl.yaml:16:3: 字段 党组织.书记 (party.secretary): 含有不能写入文档的字符（{code}）" in message
+
+
+@pytest.mark.parametrize("text, code", [("\\u0000", "U+0000"), ("\\ud800", "U+D800"), ("\\uffff", "U+FFFF")])
+def test_json_escapes_of_nul_and_lone_surrogates_are_refused(tmp_path, text, code):
+    data = yaml.safe_load(FIXTURE)
+    data["party"]["secretary"] = "王"
+    path = tmp_path / "ctrl.json"
+    path.write_text(json.dumps(data, default=str, ensure_ascii=False).replace('"王"', f'"王{text}"'), encoding="utf-8")
+    assert f"含有不能写入文档的字符（{code}）" in only_error(validate_path(path, DANGJIAN, AS_OF))
+
+
+def test_tabs_and_newlines_in_text_are_kept():
+    from compliance.inputs.model import check_text
+    assert check_text("第一行\n\t第二行\r\n") == "第一行\n\t第二行\r\n"
+
+
+@pytest.mark.parametrize("line, message", [
+    ("  members: 123456789012345678901234567890", "不能大于 10000000"),
+    ("  annual_funds: 1.0e+13", "不能大于 1000000000000"),
+    ("  annual_funds: .nan", "应为有限的数字"),
+])
+def test_numbers_are_bounded_so_nothing_beyond_64_bits_reaches_the_database(tmp_path, line, message):
+    path = tmp_path / "big.yaml"
+    key = line.split(":")[0]
+    original = next(l for l in FIXTURE.splitlines() if l.startswith(key + ":"))
+    path.write_text(FIXTURE.replace(original, line, 1), encoding="utf-8")
+    assert message in only_error(validate_path(path, DANGJIAN, AS_OF))

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from compliance.inputs.validation import validation_problems
-from compliance.inputs.loader import MAX_BYTES, InputError, Problem
+from compliance.inputs.loader import MAX_BYTES, InputError, Problem, check_regular
 from compliance.domains.template import MAX_TABLE_ROWS, VALUE_COLUMN, form_layout
 from compliance.inputs.xlsx import unneutralise
 
@@ -46,13 +46,9 @@ def check_archive(path: Path, max_bytes: int = MAX_BYTES) -> None:
     """Refuse non-zip files, oversized files and archives that would unpack to too much."""
     name = str(path)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise _fail(name, "文件不存在") from None
-    except OSError as exc:
-        raise _fail(name, f"无法读取文件：{exc.strerror or exc}") from None
-    if size > max_bytes:
-        raise _fail(name, f"文件过大（{size} 字节），上限为 {max_bytes} 字节")
+        check_regular(path, max_bytes)
+    except InputError as exc:
+        raise _fail(name, exc.problems[0].message) from None
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()

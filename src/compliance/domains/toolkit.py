@@ -16,7 +16,7 @@ from compliance.engine.conditions import FactType
 from compliance.inputs.loader import Problem, given_text
 from compliance.inputs.model import Model, YesNo, zh
 from compliance.findings import zh_date
-from compliance.inputs.validation import field_label, locate, model_of
+from compliance.inputs.validation import MAX_REPORTED, Locator, capped, field_label, model_of
 
 Level = Literal["error", "warning"]
 Loc = tuple[Any, ...]
@@ -202,10 +202,15 @@ def assess_with(checks: Iterable[QualityCheck], model: type[BaseModel], profile:
     """
     errors: list[Problem] = []
     warnings: list[Problem] = []
+    where = Locator(text) if text is not None else None
+    more = {"error": 0, "warning": 0}
     for check, issue in ((c, i) for c in checks for i in c.run(profile, as_of)):
+        if len(errors if check.level == "error" else warnings) >= MAX_REPORTED:
+            more[check.level] += 1
+            continue
         line = column = None
-        if text is not None:
-            line, column = locate(text, issue.loc, model)
+        if where is not None:
+            line, column = where(issue.loc, model)
         path = ".".join(str(p) for p in issue.loc)
         cell = cell_of(issue.loc) if cell_of else None
         problem = Problem(
@@ -221,4 +226,4 @@ def assess_with(checks: Iterable[QualityCheck], model: type[BaseModel], profile:
             level=check.level,
         )
         (errors if check.level == "error" else warnings).append(problem)
-    return errors, warnings
+    return capped(errors, name, more["error"]), capped(warnings, name, more["warning"], "warning")

@@ -13,10 +13,13 @@ from compliance.engine.waivers import choose_waiver, waiver_valid
 from compliance.findings import STATES, Finding, show
 
 _TEMPLATES: dict[str, list[str]] = {}
+MAX_MESSAGE = 2000
+"""Characters of one rendered message; a longer one ends in "…"."""
 
 
 def render(template: str, ctx: Ctx) -> str:
-    """Fill ``{path}`` fields from facts, ``item``, and ``param.*``; nothing else is evaluated."""
+    """Fill ``{path}`` fields from facts, ``item``, and ``param.*``; nothing else is evaluated; at most
+    :data:`MAX_MESSAGE` characters."""
     parts = _TEMPLATES.get(template)
     if parts is None:
         parts = _TEMPLATES[template] = TEMPLATE_FIELD.split(template)
@@ -33,7 +36,8 @@ def render(template: str, ctx: Ctx) -> str:
         for name in rest.split(".") if rest else ():
             value = value.get(name) if isinstance(value, dict) else None
         out.append(show(value))
-    return "".join(out)
+    text = "".join(out)
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
 
 
 def unit_waivers(pack: Pack, facts: dict, unit_id: str) -> list[dict]:

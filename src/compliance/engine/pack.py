@@ -18,6 +18,9 @@ from compliance.inputs.loader import InputError, Problem, load_file
 
 TEMPLATE_FIELD = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 
+MAX_DEADLINE_DAYS = 3650
+"""A rectification deadline is at most ten years."""
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -105,7 +108,7 @@ class Rule(_Strict):
     message: str = Field(title="问题描述模板", description="可引用 {unit.name}、{item.name}、{param.x} 等")
     basis: list[Basis] = Field(min_length=1, title="依据")
     measure: str = Field(title="整改措施")
-    deadline_days: int = Field(30, ge=0, title="整改时限（天）")
+    deadline_days: int = Field(30, ge=0, le=MAX_DEADLINE_DAYS, title="整改时限（天）")
     owner: str = Field("党组织书记", title="责任人角色")
     evidence: list[str] = Field(default_factory=list, title="现场核查需调阅的材料")
     enabled: bool = Field(True, title="是否启用")

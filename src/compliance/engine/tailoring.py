@@ -25,6 +25,7 @@ from compliance.findings import Severity
 from compliance.inputs.loader import InputError, Problem, load_file
 from compliance.engine.domain import find_pack
 from compliance.engine.pack import (
+    MAX_DEADLINE_DAYS,
     Document,
     Example,
     Pack,
@@ -56,7 +57,7 @@ class TailoringMeta(_Strict):
 
 class RuleOverride(_Strict):
     severity: Severity | None = Field(None, title="严重程度")
-    deadline_days: int | None = Field(None, ge=0, title="整改时限（天）")
+    deadline_days: int | None = Field(None, ge=0, le=MAX_DEADLINE_DAYS, title="整改时限（天）")
     owner: str | None = Field(None, title="责任人角色")
     measure: str | None = Field(None, title="整改措施")
     reason: str | None = Field(None, title="调整理由")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import yaml
 from pydantic import BaseModel
+
+from compliance.inputs.text import escape_illegal
 
 try:
     _Base: type = yaml.CSafeLoader
@@ -43,6 +47,7 @@ YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 M = TypeVar("M", bound=BaseModel)
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
+CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -96,29 +101,71 @@ class InputError(Exception):
 
 def given_text(value: Any) -> Any:
     """A value as given in an input file, shortened for an error message."""
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if value is None or isinstance(value, (int, float, bool)):
         return value
-    text = str(value)
+    text = escape_illegal(value if isinstance(value, str) else str(value))
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
-    """Read a text file, refusing directories, absurd sizes and binary data."""
+def _os_problem(name: str, exc: OSError) -> InputError:
+    if isinstance(exc, FileNotFoundError):
+        return InputError([Problem(name, "文件不存在")])
+    if isinstance(exc, PermissionError):
+        return InputError([Problem(name, "没有读取权限")])
+    return InputError([Problem(name, f"无法读取文件：{exc.strerror or exc}")])
+
+
+def check_regular(path: Path | str, max_bytes: int | None = MAX_BYTES) -> int:
+    """The size of ``path``; refuses, by ``os.stat`` alone, anything but a regular file within ``max_bytes``.
+
+    A FIFO, a device (/dev/zero) or a directory is never opened, so reading one can neither block nor run forever.
+    """
     name = str(path)
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise InputError([Problem(name, "这是一个目录，不是文件")])
-        if size > max_bytes:
-            raise InputError([Problem(name, f"文件过大（{size} 字节），上限为 {max_bytes} 字节")])
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(name, "文件不存在")]) from None
-    except PermissionError:
-        raise InputError([Problem(name, "没有读取权限")]) from None
+        info = os.stat(path)
     except OSError as exc:
-        raise InputError([Problem(name, f"无法读取文件：{exc.strerror or exc}")]) from None
-    return decode(raw, name)
+        raise _os_problem(name, exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError([Problem(name, "不是普通文件（这是一个目录）")])
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError([Problem(name, "不是普通文件（可能是管道、设备或套接字），请提供普通文件")])
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise InputError([Problem(name, too_large(info.st_size, max_bytes))])
+    return info.st_size
+
+
+def too_large(size: int, max_bytes: int) -> str:
+    return f"文件过大（{size} 字节），上限为 {max_bytes} 字节"
+
+
+def read_capped(handle: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """At most ``max_bytes`` from a byte stream, read in chunks; a longer stream is refused."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = handle.read(min(CHUNK, max_bytes + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_bytes:
+            raise InputError([Problem(name, f"内容过大，超过上限{max_bytes}字节")])
+
+
+def read_bytes(path: Path | str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes`` (checked before and while reading)."""
+    name = str(path)
+    check_regular(path, max_bytes)
+    try:
+        with open(path, "rb") as handle:
+            return read_capped(handle, name, max_bytes)
+    except OSError as exc:
+        raise _os_problem(name, exc) from None
+
+
+def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """Read a UTF-8 text file, refusing anything but a regular file, absurd sizes and binary data."""
+    return decode(read_bytes(path, max_bytes), str(path))
 
 
 def decode(raw: bytes, name: str) -> str:

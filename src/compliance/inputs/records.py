@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from compliance.inputs.loader import MAX_BYTES, Problem
+from compliance.inputs.loader import CHUNK, MAX_BYTES, InputError, Problem, check_regular
 from compliance.inputs.paths import expand_paths
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 STDIN_NAME = "标准输入"
+MAX_JSONL_BYTES = 1024 * 1024 * 1024
+"""A JSON Lines file or standard input holds at most this much (1 GiB); each line at most ``MAX_BYTES``."""
 
 
 @dataclass(slots=True)
@@ -48,23 +50,54 @@ def records_of(path: Path) -> Iterator[Record]:
         yield from jsonl_records(sys.stdin.buffer, STDIN_NAME)
     elif is_jsonl(path):
         try:
+            check_regular(path, MAX_JSONL_BYTES)
             with open(path, "rb") as handle:
                 yield from jsonl_records(handle, name)
+        except InputError as exc:
+            yield Record(name, problem=exc.problems[0])
         except OSError as exc:
             yield Record(name, problem=Problem(name, f"无法读取文件：{exc.strerror or exc}"))
     else:
         yield Record(name)
 
 
-def jsonl_records(handle: IO[bytes], name: str, max_bytes: int = MAX_BYTES) -> Iterator[Record]:
-    """One record per non-blank line of a JSON Lines byte stream."""
-    for lineno, raw in enumerate(handle, 1):
+def _lines(handle: IO[bytes], max_line: int, max_total: int) -> Iterator[tuple[bytes, int]]:
+    """(start of line, full length) of each line, holding at most ``max_line + 1`` bytes of one line
+    and reading at most ``max_total + 1`` bytes in all."""
+    total = 0
+    while total <= max_total:
+        raw = handle.readline(max_line + 1)
+        if not raw:
+            return
+        length = len(raw)
+        while not raw.endswith(b"\n") and length > max_line and total + length <= max_total:
+            rest = handle.readline(CHUNK)
+            if not rest:
+                break
+            length += len(rest)
+            if rest.endswith(b"\n"):
+                break
+        total += length
+        yield raw, length
+
+
+def jsonl_records(handle: IO[bytes], name: str, max_bytes: int = MAX_BYTES,
+                  max_total: int = MAX_JSONL_BYTES) -> Iterator[Record]:
+    """One record per non-blank line of a JSON Lines byte stream; a line over ``max_bytes`` is never held whole,
+    and reading stops after ``max_total`` bytes."""
+    total = 0
+    for lineno, (raw, length) in enumerate(_lines(handle, max_bytes, max_total), 1):
+        total += length
+        if total > max_total:
+            yield Record(name, lineno, problem=Problem(name, f"内容过大，超过上限{max_total}字节，其后各行未读取",
+                                                       line=lineno))
+            return
         if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8):]
-        if not raw.strip():
+        if length > max_bytes:
+            yield Record(name, lineno, problem=Problem(name, f"该行过长（{length} 字节），上限为 {max_bytes} 字节", line=lineno))
             continue
-        if len(raw) > max_bytes:
-            yield Record(name, lineno, problem=Problem(name, f"该行过长（{len(raw)} 字节），上限为 {max_bytes} 字节", line=lineno))
+        if not raw.strip():
             continue
         try:
             yield Record(name, lineno, raw.decode("utf-8"))

@@ -10,8 +10,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from compliance.inputs.loader import InputError, Problem, YamlLoader, given_text
+from compliance.inputs.model import illegal_message
+from compliance.inputs.text import first_illegal
 
 M = TypeVar("M", bound=BaseModel)
+
+MAX_REPORTED = 50
+"""Problems listed per file; the rest are counted in one closing line."""
+
 
 def _compose(text: str) -> yaml.Node | None:
     try:
@@ -20,41 +26,60 @@ def _compose(text: str) -> yaml.Node | None:
         return None
 
 
-def locate(text: str, loc: Iterable[Any], model: type[BaseModel] | None = None) -> tuple[int | None, int | None]:
-    """Line and column (1-based) of the node at ``loc``, matching Chinese key aliases via ``model``."""
-    node = _compose(text)
-    best: yaml.Node | None = node
-    current_model = model
-    for part in loc:
-        if node is None:
-            break
-        if isinstance(node, yaml.MappingNode):
-            names = {str(part)}
-            if current_model is not None and str(part) in current_model.model_fields:
-                title = current_model.model_fields[str(part)].title
-                if title:
-                    names.add(title)
-            found = None
+class Locator:
+    """Finds nodes of one YAML text: composed once, each mapping's keys indexed on first use."""
+
+    def __init__(self, text: str) -> None:
+        self.root = _compose(text)
+        self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+
+    def _entries(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        entries = self._keys.get(id(node))
+        if entries is None:
+            entries = {}
             for key_node, value_node in node.value:
-                if str(key_node.value) in names:
-                    found = (key_node, value_node)
+                entries.setdefault(str(key_node.value), (key_node, value_node))
+            self._keys[id(node)] = entries
+        return entries
+
+    def __call__(self, loc: Iterable[Any], model: type[BaseModel] | None = None) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of the node at ``loc``, matching Chinese key aliases via ``model``."""
+        node = best = self.root
+        current_model = model
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                names = [str(part)]
+                if current_model is not None and str(part) in current_model.model_fields:
+                    title = current_model.model_fields[str(part)].title
+                    if title:
+                        names.append(title)
+                entries = self._entries(node)
+                found = next((entries[n] for n in names if n in entries), None)
+                if found is None:
                     break
-            if found is None:
+                best, node = found
+                current_model = _submodel(current_model, str(part))
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = best = node.value[part]
+            else:
                 break
-            best, node = found[0], found[1]
-            current_model = _submodel(current_model, str(part))
-            if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.value:
-                pass
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-            best = node
-        else:
-            break
-    if best is None:
-        return None, None
-    return best.start_mark.line + 1, best.start_mark.column + 1
+        if best is None:
+            return None, None
+        return best.start_mark.line + 1, best.start_mark.column + 1
+
+
+def locate(text: str, loc: Iterable[Any], model: type[BaseModel] | None = None) -> tuple[int | None, int | None]:
+    """Line and column (1-based) of the node at ``loc``; to locate many, make one :class:`Locator`."""
+    return Locator(text)(loc, model)
+
+
+def capped(problems: list[Problem], name: str, more: int = 0, level: str = "error") -> list[Problem]:
+    """The first :data:`MAX_REPORTED` problems, then one line counting the rest (``more`` already left out)."""
+    rest = len(problems) - MAX_REPORTED + more if len(problems) > MAX_REPORTED else more
+    if rest <= 0:
+        return problems
+    noun = "警告" if level == "warning" else "错误"
+    return problems[:MAX_REPORTED] + [Problem(name, f"另有{rest}处{noun}未列出", code="MORE", level=level)]
 
 
 def _submodel(model: type[BaseModel] | None, name: str) -> type[BaseModel] | None:
@@ -91,6 +116,9 @@ _MESSAGES = {
     "date_type": "应为日期，格式 YYYY-MM-DD",
     "string_type": "应为文字",
     "string_too_short": "不能为空",
+    "string_too_long": "过长，不能超过{max_length}个字符",
+    "too_long": "条目过多，最多{max_length}项",
+    "finite_number": "应为有限的数字",
     "list_type": "应为列表（每项以 - 开头）",
     "model_type": "应为键值对象（字段: 值）",
     "model_attributes_type": "应为键值对象（字段: 值）",
@@ -150,8 +178,10 @@ def validation_problems(
     exc: ValidationError, model: type[BaseModel], name: str, text: str | None
 ) -> list[Problem]:
     """Translate a pydantic ValidationError into located Chinese problems."""
-    problems = []
-    for err in exc.errors(include_url=False):
+    problems: list[Problem] = []
+    errors = exc.errors(include_url=False)
+    where = Locator(text) if text is not None else None
+    for err in errors[:MAX_REPORTED]:
         loc = tuple(err["loc"])
         kind = err["type"]
         ctx = err.get("ctx") or {}
@@ -167,7 +197,9 @@ def validation_problems(
                 message = template.format(**ctx) if template else err["msg"]
             except (KeyError, IndexError):
                 message = err["msg"]
-            if kind == "value_error":
+            if kind == "string_unicode" and isinstance(err.get("input"), str):
+                message = illegal_message(first_illegal(err["input"]) or "\ufffd")
+            elif kind == "value_error":
                 message = str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
             elif err.get("input", "") is None and kind.endswith("_type"):
                 message = "必填项，不能为空"
@@ -175,8 +207,8 @@ def validation_problems(
             path = ".".join(str(p) for p in loc)
             key = str(loc[-1]) if loc else ""
         line = column = None
-        if text is not None and loc:
-            line, column = locate(text, loc, model)
+        if where is not None and loc:
+            line, column = where(loc, model)
         given = err.get("input") if kind not in ("missing", "extra_forbidden") else None
         if isinstance(given, (dict, list)):
             given = None
@@ -194,4 +226,4 @@ def validation_problems(
                 expected=message,
             )
         )
-    return problems
+    return capped(problems, name, len(errors) - len(problems))

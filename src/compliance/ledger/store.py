@@ -118,6 +118,8 @@ class Ledger:
         file = Path(path)
         if file.is_dir():
             raise LedgerError(f"台账路径 {path} 是一个目录，应为 SQLite 数据库文件")
+        if file.exists() and not file.is_file():
+            raise LedgerError(f"台账路径 {path} 不是普通文件（可能是管道或设备），应为 SQLite 数据库文件")
         if not file.exists():
             if not create:
                 raise LedgerError(f"台账文件 {path} 不存在；请先用 compliance ledger sync 建立台账，或用 --db 指定台账")

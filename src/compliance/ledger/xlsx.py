@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
+from compliance.inputs.loader import InputError, check_regular
 from compliance.inputs.xlsx import neutralise, unneutralise, write_table
 from compliance.ledger.errors import LedgerError
 from compliance.ledger.lifecycle import check_transition, update_item
@@ -147,10 +148,10 @@ def read_workbook(path: Path) -> tuple[list[SheetRow], list[str]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     name = str(path)
-    if not path.is_file():
-        raise LedgerError(f"{name}：文件不存在")
-    if path.stat().st_size > MAX_BYTES:
-        raise LedgerError(f"{name}：文件过大（上限 {MAX_BYTES // 1024 // 1024} MB）")
+    try:
+        check_regular(path, MAX_BYTES)
+    except InputError as exc:
+        raise LedgerError(f"{name}：{exc.problems[0].message}") from None
     try:
         wb = load_workbook(path, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

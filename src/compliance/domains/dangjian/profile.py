@@ -14,7 +14,7 @@ from pydantic import Field
 
 from compliance.domains.toolkit import Postponement
 from compliance.engine.waivers import Waiver
-from compliance.inputs.model import Count, Model, Money, YesNo, zh
+from compliance.inputs.model import MAX_ITEMS, Count, Model, Money, YesNo, zh
 
 class Organization(Model):
     """What every organization (Party or mass) has: set-up, leader, term and elections."""
@@ -62,7 +62,7 @@ class LeagueMember(Model):
 class League(Organization):
     smart_league_registered: YesNo | None = zh("智慧团建录入", "团员信息是否已录入智慧团建系统")
     records_reconciled_on: dt.date | None = zh("团员数量核对日期", "最近一次核对团员数量的日期")
-    roster: list[LeagueMember] | None = zh("团员名册", "团员名单，用于计算超龄团员")
+    roster: list[LeagueMember] | None = zh("团员名册", "团员名单，用于计算超龄团员", max_length=MAX_ITEMS)
     leader_birth_date: dt.date | None = zh("团组织书记出生日期")
     leader_appointed_on: dt.date | None = zh("团组织书记任职日期", "现任团组织书记首次任职日期")
 
@@ -147,8 +147,8 @@ class Profile(Model):
     funding: Funding | None = zh("经费保障")
     venues: Venues | None = zh("阵地建设")
     media: Media | None = zh("宣传阵地")
-    events: list[Event] | None = zh("工作记录", "会议、活动、培训、推优等带日期的记录")
-    waivers: list[Waiver] | None = zh("豁免", "经批准的例外")
+    events: list[Event] | None = zh("工作记录", "会议、活动、培训、推优等带日期的记录", max_length=MAX_ITEMS)
+    waivers: list[Waiver] | None = zh("豁免", "经批准的例外", max_length=MAX_ITEMS)
     notes: str | None = zh("备注")
 
 

@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, Field
 
 from compliance.domains.toolkit import Postponement
 from compliance.engine.waivers import Waiver
-from compliance.inputs.model import Count, Model, YesNo, zh
+from compliance.inputs.model import MAX_ITEMS, Count, Model, YesNo, zh
 
 _MONTH = re.compile(r"^\s*(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*月?\s*$")
 
@@ -65,7 +65,7 @@ class Branch(Model):
     has_committee: YesNo | None = zh("设支部委员会", "是否设立党支部委员会（正式党员7人以上应当设立）")
     committee_members: Count | None = zh("支部委员人数")
     has_party_groups: YesNo | None = zh("设党小组", "是否划分党小组")
-    party_groups: list[PartyGroup] | None = zh("党小组", "党小组名单")
+    party_groups: list[PartyGroup] | None = zh("党小组", "党小组名单", max_length=MAX_ITEMS)
     term_years: Count | None = zh("任期年限", "每届任期（年）")
     last_election: dt.date | None = zh("上次换届日期", "最近一次换届选举（或成立时选举）的日期")
     postponement: Postponement | None = zh("延期换届", "经批准的延期换届")
@@ -94,7 +94,7 @@ class DuesMember(Model):
 
 
 class Dues(Model):
-    members: list[DuesMember] | None = zh("党员交纳情况", "按党费收缴登记，每名党员一行")
+    members: list[DuesMember] | None = zh("党员交纳情况", "按党费收缴登记，每名党员一行", max_length=MAX_ITEMS)
 
 
 class Profile(Model):
@@ -104,8 +104,8 @@ class Profile(Model):
     domain: Literal["sanhui"] | None = zh("标准", "本档案适用的检查标准，填 sanhui")
     unit: Unit = Field(title="单位")
     branch: Branch | None = zh("党支部")
-    meetings: list[Meeting] | None = zh("组织生活记录", "检查年度内的会议、党课、主题党日等带日期的记录")
+    meetings: list[Meeting] | None = zh("组织生活记录", "检查年度内的会议、党课、主题党日等带日期的记录", max_length=MAX_ITEMS)
     records_complete: YesNo | None = zh("记录完整", "填报人确认以上为全年全部记录")
     dues: Dues | None = zh("党费")
-    waivers: list[Waiver] | None = zh("豁免", "经批准的例外")
+    waivers: list[Waiver] | None = zh("豁免", "经批准的例外", max_length=MAX_ITEMS)
     notes: str | None = zh("备注")
