@@ -88,12 +88,16 @@ class Model(BaseModel):
         if not isinstance(data, dict):
             return data
         zh_keys = cls._zh_keys
-        if zh_keys.keys().isdisjoint(data):
-            return data
         out: dict[Any, Any] = {}
         for key, value in data.items():
             name = zh_keys.get(key, key)
             if name in out:
                 raise ValueError(f"字段「{key}」与「{name}」重复填写，只能保留一个")
-            out[name] = value
+            field = cls.model_fields.get(name)
+            out[name] = None if field is not None and not field.is_required() and _blank(value) else value
         return out
+
+
+def _blank(value: Any) -> bool:
+    """A section left as the blank template wrote it (``postponement:`` with every key empty) is not filled."""
+    return isinstance(value, dict) and bool(value) and all(v is None or _blank(v) for v in value.values())

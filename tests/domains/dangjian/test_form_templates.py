@@ -50,7 +50,7 @@ def test_yaml_template_needs_only_the_unit_id_to_validate(runner, tmp_path):
     target.write_text(target.read_text(encoding="utf-8").replace("  id:  #", "  id: SZ-099  #"), encoding="utf-8")
     assert runner.invoke(main, ["validate", str(target), *AS_OF]).exit_code == 0
     profile = load_profile(target, DANGJIAN)
-    assert profile.unit.name == "市测试局" and profile.union is not None and profile.events is None
+    assert profile.unit.name == "市测试局" and profile.union is None and profile.events is None  # blank = not filled
 
 
 def test_a_filled_yaml_template_checks_like_any_profile(runner, tmp_path):
@@ -198,3 +198,17 @@ def test_a_fixture_survives_a_round_trip_through_the_form_shape(tmp_path):
                 for name, value in body.items():
                     if not isinstance(value, dict):
                         assert f"{section}.{name}" in keys or name == "notes", (path.name, section, name)
+
+
+def test_the_blank_template_left_empty_gives_no_false_problem(pack):
+    """Empty blocks written by ``compliance init`` (such as ``postponement:``) mean "not filled", not 未批准."""
+    import yaml
+
+    from compliance.engine.evaluate import check_unit
+
+    data = yaml.safe_load(yaml_template(Profile, "党建带群建", "dangjian", "市测试局").replace("  id:  #", "  id: T-1  #", 1))
+    profile = Profile.model_validate(data)
+    assert profile.party is None or profile.party.postponement is None
+    day = dt.date(2025, 11, 20)
+    findings = check_unit(pack, DANGJIAN.derive(profile, day), day)
+    assert [f.rule_id for f in findings if f.state == "fail"] == []
