@@ -212,19 +212,20 @@ def compile_pack(data: PackFile, schema: FactType, params: dict[str, Any] | None
         if rule.id in seen:
             errors.append((f"{where}.id", f"规则编号「{rule.id}」重复"))
         seen.add(rule.id)
-        for b in rule.basis:
-            if b.doc not in data.pack.documents:
-                errors.append((f"{where}.basis", f"依据引用了未在 pack.documents 中登记的文件「{b.doc}」"))
-        if rule.basis and all(b.doc in data.pack.documents for b in rule.basis) and not basis_text(rule, data.pack.documents):
+        unregistered = [b.doc for b in rule.basis if b.doc not in data.pack.documents]
+        for doc in unregistered:
+            errors.append((f"{where}.basis", f"依据引用了未在 pack.documents 中登记的文件「{doc}」"))
+        printed = basis_text(rule, data.pack.documents)
+        if rule.basis and not unregistered and not printed:
             errors.append((f"{where}.basis", "没有可以向单位出示的依据：至少要有一条已核实的法规依据或工作要求"))
         try:
-            compiled.append(_compile_rule(rule, where, schema, values, data.pack.documents))
+            compiled.append(_compile_rule(rule, where, schema, values, printed))
         except ConditionError as exc:
             errors.append((exc.where, exc.message))
     return compiled, errors
 
 
-def _compile_rule(rule: Rule, where: str, schema: FactType, params: dict[str, Any], docs: dict[str, Document]) -> CompiledRule:
+def _compile_rule(rule: Rule, where: str, schema: FactType, params: dict[str, Any], printed_basis: str) -> CompiledRule:
     foreach_path = foreach_filter = None
     item_type = None
     if rule.foreach is not None:
@@ -246,7 +247,7 @@ def _compile_rule(rule: Rule, where: str, schema: FactType, params: dict[str, An
                 raise ConditionError(f"{where}.message", f"模板引用了未定义的参数「{name[6:]}」")
         else:
             compiler.fact_type(name, f"{where}.message")
-    return CompiledRule(rule, when, expect, foreach_path, foreach_filter, basis_text(rule, docs), fields)
+    return CompiledRule(rule, when, expect, foreach_path, foreach_filter, printed_basis, fields)
 
 
 def check_param_values(specs: dict[str, Param], values: dict[str, Any]) -> list[tuple[str, str]]:

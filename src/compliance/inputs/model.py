@@ -71,11 +71,13 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=False,
                               str_max_length=MAX_TEXT)
     _zh_keys: ClassVar[dict[str, str]] = {}
+    _optional: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         cls._zh_keys = {f.title: name for name, f in cls.model_fields.items() if f.title}
+        cls._optional = frozenset(name for name, f in cls.model_fields.items() if not f.is_required())
 
     @field_validator("*", mode="after")
     @classmethod
@@ -85,16 +87,16 @@ class Model(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _accept_chinese_keys(cls, data: Any) -> Any:
+        """Chinese titles become field names; an optional section left blank becomes ``None``."""
         if not isinstance(data, dict):
             return data
-        zh_keys = cls._zh_keys
+        zh_keys, optional = cls._zh_keys, cls._optional
         out: dict[Any, Any] = {}
         for key, value in data.items():
             name = zh_keys.get(key, key)
             if name in out:
                 raise ValueError(f"字段「{key}」与「{name}」重复填写，只能保留一个")
-            field = cls.model_fields.get(name)
-            out[name] = None if field is not None and not field.is_required() and _blank(value) else value
+            out[name] = None if name in optional and _blank(value) else value
         return out
 
 
