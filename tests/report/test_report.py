@@ -265,7 +265,7 @@ def test_no_readable_profile_is_an_input_error(tmp_path):
 
 
 def test_safe_names_avoid_windows_reserved_names_and_characters():
-    from compliance.report.overview import safe_name
+    from compliance.output.files import safe_name
 
     assert safe_name("CON") == "_CON" and safe_name("lpt1.txt") == "_lpt1.txt"
     assert safe_name('a<b>c:"d/e\\f|g?h*') == "a_b_c__d_e_f_g_h_"

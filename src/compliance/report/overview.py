@@ -11,6 +11,7 @@ from typing import Any
 from compliance.findings import SEVERITIES, SEVERITY_RANK, STATES, Finding
 from compliance.inputs.loader import Problem
 from compliance.engine.pack import Pack
+from compliance.output.files import safe_name
 
 DEFAULT_WEIGHTS: dict[str, float] = {"严重": 5, "一般": 2, "提示": 1}
 # A unit's state for a rule with several subjects (foreach): the worst one wins in this order.
@@ -245,19 +246,6 @@ def as_dict(overview: Overview) -> dict[str, Any]:
         "rules": {r.rule_id: {"units": dict(r.units), "findings": dict(r.findings)} for r in overview.rules},
         "ranking": [(r.unit_id, r.score) for r in overview.ranking],
     }
-
-
-WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-_UNSAFE = set('<>:"/\\|?*')
-
-
-def safe_name(text: str, limit: int = 80) -> str:
-    """A file-name part that Windows, macOS and Linux all accept (no reserved names or characters)."""
-    cleaned = "".join("_" if ch in _UNSAFE or ord(ch) < 32 else ch for ch in text).strip().rstrip(". ")
-    cleaned = cleaned[:limit].rstrip(". ") or "_"
-    if cleaned.split(".")[0].upper() in WINDOWS_RESERVED:
-        cleaned = "_" + cleaned
-    return cleaned
 
 
 def unit_stems(units: list[UnitView]) -> list[str]:
