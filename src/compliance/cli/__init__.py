@@ -19,6 +19,8 @@ from compliance.cli.ledger import ledger
 from compliance.cli.profiles import import_command, init, schema_command
 from compliance.cli.report import report
 from compliance.cli.rules import rules
+from compliance.cli.serve import serve
+from compliance.cli.users import users
 from compliance.cli.validate import validate
 
 click_zh.install()
@@ -63,5 +65,5 @@ def main() -> None:
     """
 
 
-for command in (check, validate, report, ledger, rules, init, import_command, schema_command):
+for command in (check, validate, report, ledger, rules, init, import_command, schema_command, serve, users):
     main.add_command(command)

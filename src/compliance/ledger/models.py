@@ -126,3 +126,7 @@ def iso_date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+
+
+# The web accounts and units share this metadata (one schema, one Alembic history): register their tables.
+from compliance.ledger import accounts as _accounts  # noqa: E402,F401
