@@ -98,7 +98,7 @@ def shots(tmp_path):
 
 def _page(browser, base: str, name: str):
     page = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
-                               base_url=base).new_page()
+                               base_url=base, locale="zh-CN").new_page()
     page.goto("/login")
     page.fill("input[name=name]", name)
     page.fill("input[name=password]", "demo-2025")
@@ -114,7 +114,7 @@ def _no_horizontal_scroll(page) -> None:
 def test_unit_and_inspector_journeys_in_chromium(server, browser, demo_db, shots, tmp_path):
     from test_web_app import broken_form
 
-    login = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server).new_page()
+    login = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server, locale="zh-CN").new_page()
     login.goto("/login")
     shots(login, "login")
     unit = _page(browser, server, "sz-014")

@@ -8,6 +8,7 @@ from pathlib import Path
 from compliance.engine.pack import Pack
 from compliance.inputs.paths import expand_paths
 from compliance.ledger.accounts import ADMIN, INSPECTOR, UNIT, add_account, ensure_unit, get_account
+from compliance.ledger.models import utcnow
 from compliance.ledger.store import Ledger
 from compliance.pipeline.run import load_profile
 from compliance.web import adapter
@@ -18,9 +19,11 @@ DEMO_PASSWORD = "demo-2025"
 
 
 def fixtures_dir() -> Path | None:
-    """The repository's ``fixtures/`` (present in a source checkout or an editable install)."""
-    candidate = Path(__file__).resolve().parents[3] / "fixtures"
-    return candidate if candidate.is_dir() else None
+    """The repository's ``fixtures/`` (a source checkout or editable install), else ``fixtures/`` in the current folder."""
+    for candidate in (Path(__file__).resolve().parents[3] / "fixtures", Path.cwd() / "fixtures"):
+        if candidate.is_dir():
+            return candidate
+    return None
 
 
 def load_demo(ledger: Ledger, pack: Pack, folder: Path, as_of: dt.date) -> list[tuple[str, str, str]]:
@@ -32,7 +35,7 @@ def load_demo(ledger: Ledger, pack: Pack, folder: Path, as_of: dt.date) -> list[
         for path in files:
             profile = load_profile(path, pack.domain)
             unit = ensure_unit(session, str(profile.unit.id), str(profile.unit.name))
-            unit.profile, unit.profile_by = adapter.profile_text(profile), "演示数据"
+            unit.profile, unit.profile_at, unit.profile_by = adapter.profile_text(profile), utcnow(), "演示数据"
             findings = adapter.check(pack, profile, as_of, path.name)
             session.flush()
             adapter.record_check(session, pack, unit, findings, as_of, "演示数据", path.name)

@@ -52,7 +52,8 @@ async def admin_page(request: Request) -> Response:
     with settings(request).ledger.read() as session:
         units = list(session.scalars(select(Unit).order_by(Unit.id)))
         accounts = list(session.scalars(select(Account).order_by(Account.role, Account.name)))
-    return render(request, "admin.html", who=who, units=units, accounts=accounts)
+    return render(request, "admin.html", who=who, units=units, accounts=accounts,
+                  unit_names={u.id: u.name for u in units})
 
 
 async def add_unit(request: Request) -> Response:
