@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from web_support import FIXTURES, items_of
+from web_support import demo_db, demo_template  # noqa: F401 - fixtures
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

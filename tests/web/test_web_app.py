@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from web_support import FIXTURES, csrf_of, item, items_of, login, set_item
+pytest.importorskip("starlette")
+pytest.importorskip("httpx")
+
+from web_support import FIXTURES, csrf_of, item, items_of, login, set_item  # noqa: E402
+from web_support import app, client_for, demo_db, demo_template  # noqa: E402,F401 - fixtures
 
 POSTS = ["/login", "/logout", "/unit/upload", "/items/1/update", "/items/1/review", "/inspect/check",
          "/admin/units", "/admin/accounts"]
