@@ -323,3 +323,25 @@ def test_an_internal_error_is_a_chinese_page_without_a_stack_trace(client_for, m
 def test_an_unknown_page_is_a_chinese_404(client_for):
     response = client_for().get("/nowhere")
     assert response.status_code == 404 and "页面不存在" in response.text
+
+
+def test_the_downloaded_form_is_pre_filled_from_the_last_profile_and_reads_back_the_same(client_for, tmp_path):
+    from compliance.domains.dangjian import DOMAIN
+    from compliance.pipeline.run import load_profile
+
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(client_for("sz-014").get("/unit/form.xlsx").content)
+    expected = load_profile(FIXTURES / "02-shi-shuiliju.yaml", DOMAIN)
+    assert DOMAIN.form.read(path).profile.model_dump() == expected.model_dump()
+
+
+def test_text_that_looks_like_a_formula_is_written_into_the_form_as_text(client_for, tmp_path):
+    from openpyxl import load_workbook
+
+    text = (FIXTURES / "02-shi-shuiliju.yaml").read_text(encoding="utf-8").replace("孙立民", '"=HYPERLINK(1)"', 1)
+    client = client_for("sz-014")
+    assert upload(client, "档案.yaml", text.encode("utf-8")).status_code == 303
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(client.get("/unit/form.xlsx").content)
+    cells = [c for ws in load_workbook(path) for row in ws.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
+    assert cells and all(c.data_type != "f" and str(c.value).startswith("'") for c in cells)

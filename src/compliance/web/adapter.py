@@ -96,7 +96,7 @@ def load_stored(domain: Domain, unit: Unit) -> BaseModel | None:
 
 
 def form_bytes(domain: Domain, unit_name: str, profile: BaseModel | None = None) -> bytes:
-    """The 信息采集表 for a unit: blank, or pre-filled from its last profile when the form writer can."""
+    """The 信息采集表 for a unit: blank, or pre-filled from its last profile."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "form.xlsx"
         write_filled = getattr(domain.form, "write_filled", None)
@@ -104,7 +104,52 @@ def form_bytes(domain: Domain, unit_name: str, profile: BaseModel | None = None)
             write_filled(path, profile)
         else:
             domain.form.write(path, unit_name)
+            if profile is not None:
+                _prefill(path, profile)
         return path.read_bytes()
+
+
+def _cell(value: Any) -> Any:
+    """A profile value as the form's reader reads it back: 是/否, text protected against formulas."""
+    from compliance.domains.template import YES_NO
+    from compliance.inputs.xlsx import neutralise
+
+    if isinstance(value, bool):
+        return YES_NO[0] if value else YES_NO[1]
+    if isinstance(value, (int, float, dt.date)):
+        return value
+    return neutralise(str(getattr(value, "value", value)))
+
+
+def _prefill(path: Path, profile: BaseModel) -> None:
+    """Write the profile's values into a blank 信息采集表 (the sheet layout of :func:`form_layout`)."""
+    from openpyxl import load_workbook
+
+    from compliance.domains.template import VALUE_COLUMN, form_layout
+
+    data = profile.model_dump(exclude_none=True)
+
+    def at(key: str) -> Any:
+        value: Any = data
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    wb = load_workbook(path)
+    sections, tables = form_layout(type(profile))
+    for title, _ in sections:
+        for row in wb[title].iter_rows(min_row=2):
+            value = at(str(row[1].value)) if row[1].value else None
+            if value is not None and not isinstance(value, (dict, list)):
+                row[VALUE_COLUMN - 1].value = _cell(value)
+    for table in tables:
+        ws = wb[table.title]
+        names = list(table.model.model_fields)
+        for number, entry in enumerate(at(table.key) or [], 2):
+            for column, name in enumerate(names, 1):
+                if isinstance(entry, dict) and entry.get(name) is not None:
+                    ws.cell(row=number, column=column, value=_cell(entry[name]))
+    wb.save(path)
 
 
 def check(pack: Pack, profile: BaseModel, as_of: dt.date, source: str) -> list[Finding]:
