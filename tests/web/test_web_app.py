@@ -237,7 +237,7 @@ def test_the_unit_downloads_its_self_report_ledger_and_form(client_for, demo_db)
 
 def test_the_dashboard_shows_units_by_status_overdue_serious_and_most_unknowns(client_for):
     text = client_for("ducha").get("/inspect").text
-    for part in ("各单位整改情况", "待核实事项最多的单位", "逾期事项", "严重问题", "市水利局"):
+    for part in ("各单位整改情况", "待核实事项最多的单位", "逾期事项", "严重问题", "市水利局", "市财政局"):
         assert part in text
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -109,6 +111,22 @@ async def posted(request: Request) -> FormData:
     return form
 
 
+def form_page(*roles: str, anonymous: bool = False) -> Callable[[Callable[..., Response]], Callable[[Request], Any]]:
+    """A POST endpoint: role check, then CSRF check, then ``handler(request, who, form)`` in a worker thread
+    (database, Argon2 and checks never block the event loop)."""
+    def decorate(handler: Callable[..., Response]) -> Callable[[Request], Any]:
+        @functools.wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            who = None if anonymous else await run_in_threadpool(require, request, *roles)
+            form = await posted(request)
+            try:
+                return await run_in_threadpool(handler, request, who, form)
+            finally:
+                await form.close()
+        return endpoint
+    return decorate
+
+
 def flash(request: Request, message: str, kind: str = "ok") -> None:
     request.session.setdefault("flash", []).append([kind, message])
 
@@ -132,7 +150,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-async def home(request: Request) -> Response:
+def home(request: Request) -> Response:
     who = current(request)
     if who is None:
         return RedirectResponse("/login", 303)

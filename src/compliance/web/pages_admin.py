@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from compliance.ledger.accounts import ADMIN, Account, Unit, add_account, ensure_unit, get_account
 from compliance.ledger.errors import LedgerError
-from compliance.web.app import current, flash, posted, render, require, settings
+from compliance.web.app import Who, current, flash, form_page, render, require, settings
 from compliance.web.security import hash_password, verify_password
 
 
-async def login_page(request: Request) -> Response:
+def login_page(request: Request) -> Response:
     return render(request, "login.html", who=current(request))
 
 
-async def login(request: Request) -> Response:
-    form = await posted(request)
+@form_page(anonymous=True)
+def login(request: Request, who: None, form: FormData) -> Response:
     config = settings(request)
     name = str(form.get("name") or "").strip()[:100]
     password = str(form.get("password") or "")[:200]
@@ -41,13 +42,13 @@ async def login(request: Request) -> Response:
     return RedirectResponse("/", 303)
 
 
-async def logout(request: Request) -> Response:
-    await posted(request)
+@form_page(anonymous=True)
+def logout(request: Request, who: None, form: FormData) -> Response:
     request.session.clear()
     return RedirectResponse("/login", 303)
 
 
-async def admin_page(request: Request) -> Response:
+def admin_page(request: Request) -> Response:
     who = require(request, ADMIN)
     with settings(request).ledger.read() as session:
         units = list(session.scalars(select(Unit).order_by(Unit.id)))
@@ -56,9 +57,8 @@ async def admin_page(request: Request) -> Response:
                   unit_names={u.id: u.name for u in units})
 
 
-async def add_unit(request: Request) -> Response:
-    require(request, ADMIN)
-    form = await posted(request)
+@form_page(ADMIN)
+def add_unit(request: Request, who: Who, form: FormData) -> Response:
     try:
         with settings(request).ledger.write() as session:
             unit = ensure_unit(session, str(form.get("id") or "")[:100], str(form.get("name") or "")[:200])
@@ -68,9 +68,8 @@ async def add_unit(request: Request) -> Response:
     return RedirectResponse("/admin", 303)
 
 
-async def add_account_page(request: Request) -> Response:
-    require(request, ADMIN)
-    form = await posted(request)
+@form_page(ADMIN)
+def add_account_page(request: Request, who: Who, form: FormData) -> Response:
     try:
         password_hash = hash_password(str(form.get("password") or ""))
         with settings(request).ledger.write() as session:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, not_, select
+from sqlalchemy import and_, case, func, not_, select, union
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -12,9 +13,9 @@ from starlette.routing import Route
 from compliance.inputs.loader import InputError
 from compliance.ledger.accounts import Unit
 from compliance.ledger.models import Item
-from compliance.ledger.vocabulary import NOT_OVERDUE, STATUSES
+from compliance.ledger.vocabulary import DONE, NOT_OVERDUE, STATUSES
 from compliance.web import adapter
-from compliance.web.app import INSPECT, download, flash, posted, render, require, settings
+from compliance.web.app import INSPECT, Who, download, flash, form_page, render, require, settings
 
 PAGE = 50
 ITEMS_PAGE = 100
@@ -30,24 +31,30 @@ def _overdue(day: Any) -> Any:
     return and_(Item.deadline.is_not(None), Item.deadline < day, not_(Item.status.in_(NOT_OVERDUE)))
 
 
-async def dashboard(request: Request) -> Response:
+def dashboard(request: Request) -> Response:
     who = require(request, *INSPECT)
     day = settings(request).today()
     page = _page(request)
     with settings(request).ledger.read() as session:
-        totals = dict(session.execute(select(Item.status, func.count()).group_by(Item.status)).all())
-        overdue_total = session.scalar(select(func.count()).where(_overdue(day))) or 0
-        serious_total = session.scalar(select(func.count()).where(Item.severity == "严重",
-                                                                  not_(Item.status.in_(NOT_OVERDUE)))) or 0
-        unit_count = session.scalar(select(func.count(func.distinct(Item.unit_id)))) or 0
-        units = [u for (u,) in session.execute(select(Item.unit_id).group_by(Item.unit_id).order_by(Item.unit_id)
-                                               .offset((page - 1) * PAGE).limit(PAGE))]
-        rows: dict[str, dict[str, Any]] = {}
+        totals: dict[str, int] = {}
+        overdue_total = serious_total = 0
+        for status, n, late, serious in session.execute(select(
+                Item.status, func.count(), func.sum(case((_overdue(day), 1), else_=0)),
+                func.sum(case((Item.severity == "严重", 1), else_=0))).group_by(Item.status)):
+            totals[status] = n
+            overdue_total += late or 0
+            serious_total += (serious or 0) if status not in NOT_OVERDUE else 0
+        known = union(select(Item.unit_id.label("id")), select(Unit.id.label("id"))).subquery()
+        unit_count = session.scalar(select(func.count()).select_from(known)) or 0
+        units = list(session.scalars(select(known.c.id).order_by(known.c.id).offset((page - 1) * PAGE).limit(PAGE)))
+        rows: dict[str, dict[str, Any]] = {u: {"id": u, "name": u, "overdue": 0, **{s: 0 for s in STATUSES}} for u in units}
+        for unit_id, name in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(units))):
+            rows[unit_id]["name"] = name
         for unit_id, name, status, n in session.execute(
                 select(Item.unit_id, Item.unit_name, Item.status, func.count()).where(Item.unit_id.in_(units))
                 .group_by(Item.unit_id, Item.unit_name, Item.status)):
-            row = rows.setdefault(unit_id, {"id": unit_id, "name": name, "overdue": 0, **{s: 0 for s in STATUSES}})
-            row[status] += n
+            rows[unit_id]["name"] = name
+            rows[unit_id][status] += n
         for unit_id, n in session.execute(select(Item.unit_id, func.count()).where(Item.unit_id.in_(units), _overdue(day))
                                           .group_by(Item.unit_id)):
             rows[unit_id]["overdue"] = n
@@ -56,14 +63,14 @@ async def dashboard(request: Request) -> Response:
                                        .order_by(Item.unit_id, Item.id).limit(20)))
         unknowns = list(session.scalars(select(Unit).where(Unit.unknown_count > 0)
                                         .order_by(Unit.unknown_count.desc(), Unit.id).limit(10)))
-        waiting = session.scalar(select(func.count()).where(Item.status == "已整改待验收")) or 0
+        waiting = totals.get(DONE, 0)
     return render(request, "dashboard.html", who=who, totals={s: totals.get(s, 0) for s in STATUSES},
-                  overdue_total=overdue_total, serious_total=serious_total, unit_rows=[rows[u] for u in units if u in rows],
+                  overdue_total=overdue_total, serious_total=serious_total, unit_rows=[rows[u] for u in units],
                   overdue=overdue, serious=serious, unknowns=unknowns, waiting=waiting, statuses=STATUSES,
                   page=page, pages=max(1, -(-unit_count // PAGE)))
 
 
-async def items(request: Request) -> Response:
+def items(request: Request) -> Response:
     """Every item, filtered by unit, status, overdue and severity; a page at a time."""
     who = require(request, *INSPECT)
     day = settings(request).today()
@@ -105,10 +112,9 @@ def _checked_units(request: Request) -> tuple[list, list[str]]:
     return checked, bad
 
 
-async def batch_check(request: Request) -> Response:
+@form_page(*INSPECT)
+def batch_check(request: Request, who: Who, form: FormData) -> Response:
     """Check every unit's last profile again and reconcile the ledger (as ``ledger sync``)."""
-    who = require(request, *INSPECT)
-    await posted(request)
     config = settings(request)
     checked, bad = _checked_units(request)
     with config.ledger.write() as session:
@@ -118,7 +124,7 @@ async def batch_check(request: Request) -> Response:
     return RedirectResponse("/inspect", 303)
 
 
-async def package(request: Request) -> Response:
+def package(request: Request) -> Response:
     """督查报告, 问题清单, 检查提纲, 整改通知书 of every unit's last profile, as one zip."""
     require(request, *INSPECT)
     config = settings(request)

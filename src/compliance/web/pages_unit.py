@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -18,7 +18,7 @@ from compliance.ledger.models import Item, utcnow
 from compliance.ledger.vocabulary import DONE, UNIT_STATUSES, WORKING
 from compliance.output.files import safe_name
 from compliance.web import adapter
-from compliance.web.app import DOCX, INSPECT, XLSX, Who, download, flash, posted, render, require, settings
+from compliance.web.app import DOCX, INSPECT, XLSX, Who, download, flash, form_page, render, require, settings
 
 
 def _unit(session: Any, who: Who) -> Unit:
@@ -45,7 +45,7 @@ def _results(request: Request, unit: Unit) -> tuple[Any, list]:
     return profile, adapter.check(config.pack, profile, config.today(), "网页上传")
 
 
-async def unit_home(request: Request, upload: adapter.Upload | None = None, filename: str = "") -> Response:
+def unit_home(request: Request, upload: adapter.Upload | None = None, filename: str = "") -> Response:
     who = require(request, UNIT)
     with settings(request).ledger.read() as session:
         unit = _unit(session, who)
@@ -59,7 +59,7 @@ async def unit_home(request: Request, upload: adapter.Upload | None = None, file
                   upload=upload, filename=filename)
 
 
-async def form_xlsx(request: Request) -> Response:
+def form_xlsx(request: Request) -> Response:
     who = require(request, UNIT)
     config = settings(request)
     with config.ledger.read() as session:
@@ -69,22 +69,21 @@ async def form_xlsx(request: Request) -> Response:
     return download(data, f"信息采集表_{safe_name(unit.name)}.xlsx", XLSX)
 
 
-async def upload(request: Request) -> Response:
-    who = require(request, UNIT)
+@form_page(UNIT)
+def upload(request: Request, who: Who, form: FormData) -> Response:
     config = settings(request)
-    form = await posted(request)
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
         flash(request, "请先选择要上传的信息采集表（.xlsx）或单位档案（.yaml）", "error")
         return RedirectResponse("/unit", 303)
-    data = await file.read(adapter.MAX_UPLOAD + 1)
+    data = file.file.read(adapter.MAX_UPLOAD + 1)
     result = adapter.read_upload(config.pack.domain, file.filename, data, config.today())
     if result.profile is None:
-        return await unit_home(request, result, file.filename)
+        return unit_home(request, result, file.filename)
     if str(result.profile.unit.id) != who.unit_id:
         result.problems.append(adapter.Problem(file.filename, f"档案中的单位编号「{result.profile.unit.id}」与您的单位"
                                                               f"「{who.unit_id}」不一致，请使用本单位的信息采集表"))
-        return await unit_home(request, adapter.Upload(None, result.problems), file.filename)
+        return unit_home(request, adapter.Upload(None, result.problems), file.filename)
     findings = adapter.check(config.pack, result.profile, config.today(), file.filename)
     with config.ledger.write() as session:
         unit = _unit(session, who)
@@ -96,7 +95,7 @@ async def upload(request: Request) -> Response:
     return RedirectResponse("/unit", 303)
 
 
-async def report_docx(request: Request) -> Response:
+def report_docx(request: Request) -> Response:
     who = require(request, UNIT)
     config = settings(request)
     with config.ledger.read() as session:
@@ -110,7 +109,7 @@ async def report_docx(request: Request) -> Response:
     return download(data, f"自查报告_{safe_name(unit.name)}.docx", DOCX)
 
 
-async def ledger_xlsx(request: Request) -> Response:
+def ledger_xlsx(request: Request) -> Response:
     who = require(request, UNIT)
     config = settings(request)
     with config.ledger.read() as session:
@@ -127,7 +126,7 @@ def scoped_item(session: Any, who: Who, item_id: int) -> Item:
     return item
 
 
-async def item_page(request: Request) -> Response:
+def item_page(request: Request) -> Response:
     who = require(request)
     item_id = request.path_params["item_id"]
     with settings(request).ledger.read() as session:
@@ -138,10 +137,9 @@ async def item_page(request: Request) -> Response:
                   can_review=who.role in INSPECT and item.status == DONE)
 
 
-async def item_update(request: Request) -> Response:
+@form_page(UNIT)
+def item_update(request: Request, who: Who, form: FormData) -> Response:
     """A unit's progress on its own item: 整改进展, 佐证材料, 完成情况 (整改中 / 已整改待验收)."""
-    who = require(request, UNIT)
-    form = await posted(request)
     item_id = request.path_params["item_id"]
     config = settings(request)
     changes: dict[str, Any] = {k: str(form.get(k) or "").strip()[:2000] for k in ("progress", "evidence")}
@@ -164,10 +162,9 @@ async def item_update(request: Request) -> Response:
     return RedirectResponse(f"/items/{item_id}", 303)
 
 
-async def item_review(request: Request) -> Response:
+@form_page(*INSPECT)
+def item_review(request: Request, who: Who, form: FormData) -> Response:
     """The inspector accepts (销号) or rejects (退回整改) an item awaiting acceptance."""
-    who = require(request, *INSPECT)
-    form = await posted(request)
     item_id = request.path_params["item_id"]
     config = settings(request)
     action = form.get("action")
