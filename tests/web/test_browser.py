@@ -24,7 +24,7 @@ from web_support import demo_db, demo_template  # noqa: F401 - fixtures
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
+        "--disable-sync", "--lang=zh-CN"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -19,6 +19,8 @@ UNIT, INSPECTOR, ADMIN = "unit", "inspector", "admin"
 ROLES: dict[str, str] = {UNIT: "单位", INSPECTOR: "督查", ADMIN: "管理员"}
 """Role key → Chinese name; the one definition of web roles."""
 ROLE_OF_LABEL: dict[str, str] = {label: key for key, label in ROLES.items()}
+MAX_NAME = 60
+"""Longest account name: the history's 操作人 column (100 characters) holds it with its role."""
 
 
 class Unit(Base):
@@ -88,8 +90,8 @@ def add_account(session: Session, name: str, password_hash: str, role: str, unit
     """A new account; a unit account must name a known unit, other roles none."""
     name = name.strip()
     role = role_key(role)
-    if not name or len(name) > 100:
-        raise LedgerError("账号名不能为空，且不超过100个字符")
+    if not name or len(name) > MAX_NAME:
+        raise LedgerError(f"账号名不能为空，且不超过{MAX_NAME}个字符")
     if get_account(session, name) is not None:
         raise LedgerError(f"账号「{name}」已存在")
     if role == UNIT:

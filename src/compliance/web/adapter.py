@@ -166,7 +166,11 @@ def record_check(session: Session, pack: Pack, unit: Unit, findings: list[Findin
     unit.advisory_count = sum(f.state == "advisory" for f in findings)
     rules = {r.id for r in pack.rules if r.rule.enabled}
     checks = checks_from_findings(findings, as_of, rules, source)
-    return sync(session, checks, by).line() if checks else "没有需要登记的问题"
+    if not checks:
+        return "整改台账无变化"
+    counts = sync(session, checks, by).counts
+    changes = "，".join(f"{kind}{n}项" for kind, n in counts.items() if n and kind not in ("仍未整改", "待核实"))
+    return f"整改台账：{changes}" if changes else "整改台账无变化"
 
 
 def unit_view(pack: Pack, unit: Unit, profile: BaseModel, findings: list[Finding]) -> UnitView:
