@@ -35,7 +35,7 @@ def test_a_failing_finding_becomes_a_new_item_with_the_rules_deadline_owner_meas
     assert (item["category"], item["rule_title"]) == ("组织建设", "规则B2标题")
     history = show(runner, db, item["id"])["history"]
     assert [(h["by"], h["field"], h["old"], h["new"]) for h in history] == [("督查组", "status", None, "新增")]
-    assert "2025-11-20" in history[0]["reason"]
+    assert "2025年11月20日" in history[0]["reason"]
 
 
 def test_rewording_a_rules_message_finds_the_same_item(runner, db, tmp_path):

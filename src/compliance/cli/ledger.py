@@ -19,6 +19,7 @@ from tabulate import tabulate
 from compliance.cli.common import (
     DATE,
     EXIT_INPUT,
+    EXIT_USAGE,
     SEVERITY_CHOICE,
     ZhChoice,
     as_of_option,
@@ -31,12 +32,13 @@ from compliance.cli.common import (
 )
 from compliance.inputs.loader import InputError, Problem
 from compliance.inputs.xlsx import neutralise
-from compliance.ledger.errors import LedgerError
+from compliance.findings import zh_date
+from compliance.ledger.errors import LedgerConfigError, LedgerError
 from compliance.ledger.lifecycle import get_item, update_item
-from compliance.ledger.models import Item
+from compliance.ledger.models import DEFAULT_ZONE, Item, display_zone, local_text
 from compliance.ledger.queries import Filters, list_items, stats
 from compliance.ledger.store import Ledger
-from compliance.ledger.sync import checks_from_findings, read_results_file, sync
+from compliance.ledger.sync import checks_from_findings, duplicate_units, read_results_file, sync
 from compliance.ledger.vocabulary import FIELDS, OVERDUE, RESULT_ZH, STATUSES
 
 DB_HELP = "台账数据库：SQLite 文件路径或 postgresql://用户:密码@主机:端口/库名（默认：环境变量 COMPLIANCE_DB，否则当前目录 ledger.sqlite）"
@@ -74,7 +76,7 @@ def ledger_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except LedgerError as exc:
             click.echo(f"错误：{exc}", err=True)
-            sys.exit(EXIT_INPUT)
+            sys.exit(EXIT_USAGE if isinstance(exc, LedgerConfigError) else EXIT_INPUT)
 
     return wrapper
 
@@ -117,6 +119,7 @@ def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[st
     已登记的问题复查不再出现 → 已整改待验收（--close-on-clean 时直接已销号）；
     已销号的问题再次出现 → 重新打开并计一次反弹；豁免 → 豁免；待核实 → 不登记为问题、不改变状态。
     出错的档案文件会报告，其单位的事项保持不变；其余照常同步（退出码 2）。
+    两份档案（或结果）的单位编号相同时整批不同步，台账不变（退出码 2）。
     """
     if close_on_clean is None:
         close_on_clean = os.environ.get("COMPLIANCE_CLOSE_ON_CLEAN", "").lower() in ("1", "true", "yes", "是")
@@ -149,6 +152,11 @@ def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[st
                 checks.extend(checks_from_findings(result.findings, day, rules, result.source))
             else:
                 problems.extend(result.problems)
+    duplicates = duplicate_units(checks)
+    if duplicates:
+        click.echo("同一单位编号出现在多份档案或结果中，整批未同步，台账未改动：", err=True)
+        print_problems(duplicates + problems)
+        sys.exit(EXIT_INPUT)
     if checks:
         with Ledger(db, create=True) as store, store.write() as session:
             report = sync(session, checks, who(by), close_on_clean=close_on_clean, min_severity=min_severity)
@@ -197,7 +205,7 @@ def list_cmd(units: tuple[str, ...], statuses: tuple[str, ...], overdue: bool, c
                      i.rebound_count or ""] for i in items]
             table = tabulate(rows, headers=LIST_COLUMNS, tablefmt="simple_grid", disable_numparse=True,
                              maxcolwidths=[6, 14, 8, 40, 20, 10, 12, 4]) if rows else "（无）"
-            text = f"{table}\n共 {len(items)} 项（逾期 {sum(bool(i.overdue_days(day)) for i in items)} 项，按 {day} 计）\n"
+            text = f"{table}\n共 {len(items)} 项（逾期 {sum(bool(i.overdue_days(day)) for i in items)} 项，按 {zh_date(day)} 计）\n"
     write_output(text, output)
 
 
@@ -224,8 +232,10 @@ def show_cmd(item_ref: str, fmt: str, as_of: dt.date | None, db: str | None) -> 
     day = as_of
     with Ledger(db) as store, store.read() as session:
         item = get_item(session, item_ref)
-        history = [h.to_dict() for h in item.history]
+        history = [{**h.to_dict(), "at_text": local_text(h.at)} for h in item.history]
+        zone = display_zone()
         if fmt == "json":
+            history = [{k: v for k, v in h.items() if k != "at_text"} for h in history]
             click.echo(json.dumps({**item.to_dict(day), "history": history}, ensure_ascii=False, indent=2))
             return
         fields = [
@@ -233,18 +243,31 @@ def show_cmd(item_ref: str, fmt: str, as_of: dt.date | None, db: str | None) -> 
             ("严重程度", item.severity), ("问题描述", item.description), ("依据条款", item.basis),
             ("整改措施", item.measure), ("责任领导", item.leader), ("责任部门", item.department),
             ("责任人", item.person + (f"（规则责任人角色：{item.owner_role}）" if item.owner_role != item.person else "")),
-            ("整改时限", item.deadline), ("完成情况", item.status_text(day)), ("整改进展", item.progress),
-            ("佐证材料", item.evidence), ("销号时间", item.closed_on or ""), ("备注", item.remarks),
-            ("发现日期", item.found_on), ("反弹次数", item.rebound_count),
-            ("最近检查", f"{item.last_checked} {RESULT_ZH.get(item.last_result, item.last_result)}：{item.last_message}"),
+            ("整改时限", zh_date(item.deadline) or "未定"), ("完成情况", item.status_text(day)),
+            ("整改进展", item.progress), ("佐证材料", item.evidence), ("销号时间", zh_date(item.closed_on) or ""),
+            ("备注", item.remarks), ("发现日期", zh_date(item.found_on)), ("反弹次数", item.rebound_count),
+            ("最近检查", item.last_check_text()), ("版本", item.version),
         ]
     click.echo(tabulate([[k, v] for k, v in fields], tablefmt="simple_grid", maxcolwidths=[14, 80],
                         disable_numparse=True))
-    rows = [[h["at"][:19].replace("T", " "), h["by"], h["field_zh"], h["old"] or "—", h["new"] or "—", h["reason"]]
-            for h in history]
-    click.echo(f"变更历史（{len(rows)} 条）")
-    click.echo(tabulate(rows, headers=["时间（UTC）", "操作人", "字段", "原值", "新值", "原因"], tablefmt="simple_grid",
+    rows = [[h["at_text"], h["by"], h["field_zh"], _history_value(h["field"], h["old"]),
+             _history_value(h["field"], h["new"]), h["reason"]] for h in history]
+    click.echo(f"变更历史（{len(rows)} 条）" + ("" if zone.key == DEFAULT_ZONE else f"，时间为 {zone.key} 时区"))
+    click.echo(tabulate(rows, headers=["时间", "操作人", "字段", "原值", "新值", "原因"], tablefmt="simple_grid",
                         maxcolwidths=[19, 10, 8, 20, 20, 40], disable_numparse=True))
+
+
+def _history_value(name: str, value: str | None) -> str:
+    """A history value as read: dates of date fields in Chinese, a dash for none."""
+    if value and name in DATE_FIELDS:
+        try:
+            return zh_date(dt.date.fromisoformat(value)) or value
+        except ValueError:
+            return value
+    return value or "—"
+
+
+DATE_FIELDS = {"deadline", "closed_on"}
 
 
 @ledger.command("update")
@@ -261,13 +284,15 @@ def show_cmd(item_ref: str, fmt: str, as_of: dt.date | None, db: str | None) -> 
 @click.option("--status", type=STATUS_CHOICE, help="完成情况：新增 → 整改中 → 已整改待验收 → 已销号")
 @click.option("--reason", default="", help="变更原因（记入历史）")
 @click.option("--on", "on", type=DATE, help="销号日期（默认：今天）")
+@click.option("--expected-version", type=click.IntRange(min=1, max=2**31), metavar="N",
+              help="只在事项仍为该版本（ledger show 中的“版本”）时修改，防止覆盖他人在此期间的修改")
 @by_option
 @db_option
 @ledger_errors
 def update_cmd(item_ref: str, measure: str | None, leader: str | None, department: str | None, person: str | None,
                deadline: dt.date | None, progress: str | None, evidence: str | None, add_evidence: tuple[str, ...],
-               remarks: str | None, status: str | None, reason: str, on: dt.date | None, by: str | None,
-               db: str | None) -> None:
+               remarks: str | None, status: str | None, reason: str, on: dt.date | None,
+               expected_version: int | None, by: str | None, db: str | None) -> None:
     """更新一个事项（措施、责任人、时限、进展、佐证、完成情况），每处修改都记入历史。
 
     \b
@@ -284,7 +309,7 @@ def update_cmd(item_ref: str, measure: str | None, leader: str | None, departmen
         if add_evidence:
             current = changes["evidence"] if changes["evidence"] is not None else item.evidence
             changes["evidence"] = "\n".join([x for x in [current, *add_evidence] if x])
-        done = update_item(session, item, changes, who(by), reason, on=on)
+        done = update_item(session, item, changes, who(by), reason, on=on, expected_version=expected_version)
         item_id, key, status_now = item.id, item.key, item.status
     if not done:
         click.echo(f"事项 {item_id}（{key}）没有变化")
@@ -312,7 +337,7 @@ def stats_cmd(fmt: str, as_of: dt.date | None, db: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"整改台账统计（按 {day} 计）：共 {data['total']} 项，逾期 {data['overdue']} 项，"
+    click.echo(f"整改台账统计（按 {zh_date(day)} 计）：共 {data['total']} 项，逾期 {data['overdue']} 项，"
                f"反弹 {data['rebounds']} 次（{data['rebound_items']} 项）")
     click.echo(tabulate([[s, n] for s, n in data["by_status"].items()], headers=["完成情况", "事项数"],
                         tablefmt="simple", disable_numparse=True))
