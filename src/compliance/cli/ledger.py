@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import getpass
-import io
 import json
 import os
 import sys
@@ -30,16 +28,16 @@ from compliance.cli.common import (
     waivers_option,
     write_output,
 )
-from compliance.inputs.loader import InputError, Problem
-from compliance.inputs.xlsx import neutralise
 from compliance.findings import zh_date
+from compliance.inputs.loader import InputError, Problem
 from compliance.ledger.errors import LedgerConfigError, LedgerError
 from compliance.ledger.lifecycle import get_item, update_item
-from compliance.ledger.models import DEFAULT_ZONE, Item, display_zone, local_text
+from compliance.ledger.models import DEFAULT_ZONE, display_zone
 from compliance.ledger.queries import Filters, list_items, stats
 from compliance.ledger.store import Ledger
 from compliance.ledger.sync import checks_from_findings, duplicate_units, read_results_file, sync
-from compliance.ledger.vocabulary import FIELDS, OVERDUE, RESULT_ZH, STATUSES
+from compliance.ledger.views import HISTORY_HEADERS, history_rows, item_fields, items_csv
+from compliance.ledger.vocabulary import FIELDS, OVERDUE, STATUSES
 
 DB_HELP = "台账数据库：SQLite 文件路径或 postgresql://用户:密码@主机:端口/库名（默认：环境变量 COMPLIANCE_DB，否则当前目录 ledger.sqlite）"
 STATUS_CHOICE = ZhChoice(STATUSES)
@@ -209,18 +207,6 @@ def list_cmd(units: tuple[str, ...], statuses: tuple[str, ...], overdue: bool, c
     write_output(text, output)
 
 
-def items_csv(items: list[Item], day: dt.date) -> str:
-    from compliance.ledger.xlsx import HEADERS, item_row
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADERS + ["逾期天数", "反弹次数", "最近检查结果"])
-    for n, item in enumerate(items, 1):
-        row = item_row(item, n) + [item.overdue_days(day), item.rebound_count, RESULT_ZH.get(item.last_result, "")]
-        writer.writerow([neutralise(v) for v in row])
-    return buffer.getvalue()
-
-
 @ledger.command("show")
 @click.argument("item_ref", metavar="ITEM")
 @click.option("--format", "fmt", type=ZhChoice(["table", "json"]), default="table", show_default=True, help="输出格式")
@@ -232,42 +218,18 @@ def show_cmd(item_ref: str, fmt: str, as_of: dt.date | None, db: str | None) -> 
     day = as_of
     with Ledger(db) as store, store.read() as session:
         item = get_item(session, item_ref)
-        history = [{**h.to_dict(), "at_text": local_text(h.at)} for h in item.history]
+        history = [h.to_dict() for h in item.history]
         zone = display_zone()
         if fmt == "json":
-            history = [{k: v for k, v in h.items() if k != "at_text"} for h in history]
             click.echo(json.dumps({**item.to_dict(day), "history": history}, ensure_ascii=False, indent=2))
             return
-        fields = [
-            ("事项", f"{item.id}（{item.key}）"), ("单位", item.unit_text), ("问题来源/类别", item.source_text),
-            ("严重程度", item.severity), ("问题描述", item.description), ("依据条款", item.basis),
-            ("整改措施", item.measure), ("责任领导", item.leader), ("责任部门", item.department),
-            ("责任人", item.person + (f"（规则责任人角色：{item.owner_role}）" if item.owner_role != item.person else "")),
-            ("整改时限", zh_date(item.deadline) or "未定"), ("完成情况", item.status_text(day)),
-            ("整改进展", item.progress), ("佐证材料", item.evidence), ("销号时间", zh_date(item.closed_on) or ""),
-            ("备注", item.remarks), ("发现日期", zh_date(item.found_on)), ("反弹次数", item.rebound_count),
-            ("最近检查", item.last_check_text()), ("版本", item.version),
-        ]
+        fields = item_fields(item, day)
+        rows = history_rows(item.history)
     click.echo(tabulate([[k, v] for k, v in fields], tablefmt="simple_grid", maxcolwidths=[14, 80],
                         disable_numparse=True))
-    rows = [[h["at_text"], h["by"], h["field_zh"], _history_value(h["field"], h["old"]),
-             _history_value(h["field"], h["new"]), h["reason"]] for h in history]
     click.echo(f"变更历史（{len(rows)} 条）" + ("" if zone.key == DEFAULT_ZONE else f"，时间为 {zone.key} 时区"))
-    click.echo(tabulate(rows, headers=["时间", "操作人", "字段", "原值", "新值", "原因"], tablefmt="simple_grid",
+    click.echo(tabulate(rows, headers=HISTORY_HEADERS, tablefmt="simple_grid",
                         maxcolwidths=[19, 10, 8, 20, 20, 40], disable_numparse=True))
-
-
-def _history_value(name: str, value: str | None) -> str:
-    """A history value as read: dates of date fields in Chinese, a dash for none."""
-    if value and name in DATE_FIELDS:
-        try:
-            return zh_date(dt.date.fromisoformat(value)) or value
-        except ValueError:
-            return value
-    return value or "—"
-
-
-DATE_FIELDS = {"deadline", "closed_on"}
 
 
 @ledger.command("update")
