@@ -1,4 +1,7 @@
-"""``compliance ledger …``: the 整改台账 commands (sync, list, show, update, stats, export, import)."""
+"""``compliance ledger …``: the 整改台账 commands (sync, list, show, update, stats, export, import).
+
+Longer than 400 lines: seven commands with their Chinese options and help texts; the logic is in compliance.ledger.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from tabulate import tabulate
 
 from compliance.cli.common import (
     DATE,
+    EXIT_FINDINGS,
     EXIT_INPUT,
     EXIT_USAGE,
     SEVERITY_CHOICE,
@@ -282,7 +286,7 @@ def update_cmd(item_ref: str, measure: str | None, leader: str | None, departmen
 
 
 def _short(value: Any, width: int = 40) -> str:
-    text = "—" if value in (None, "") else str(value).replace("\n", "；")
+    text = "—" if value in (None, "") else zh_date(value) if isinstance(value, dt.date) else str(value).replace("\n", "；")
     return text if len(text) <= width else text[:width] + "…"
 
 
@@ -313,31 +317,42 @@ def stats_cmd(fmt: str, as_of: dt.date | None, db: str | None) -> None:
 
 @ledger.command("export")
 @click.option("--format", "fmt", type=ZhChoice(["xlsx", "csv", "json"]), default="xlsx", show_default=True,
-              help="导出格式：xlsx 供单位填报的整改台账")
-@click.option("--output", "-o", metavar="FILE", required=True, help="输出文件")
+              help="导出格式：xlsx 供单位填报、可直接打印的整改台账")
+@click.option("--output", "-o", metavar="FILE", help="输出文件（用 --per-unit 时不需要）")
+@click.option("--per-unit", "per_unit", metavar="DIR", help="每个单位一个 xlsx 文件，写入该目录（文件名：编号-单位名称-整改台账.xlsx）")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 @click.option("--unit", "units", multiple=True, metavar="UNIT", help="只导出这些单位（编号或名称，可多次）")
 @click.option("--status", "statuses", multiple=True, type=STATUS_CHOICE, help="只导出这些完成情况（可多次）")
 @overdue_as_of
 @db_option
 @ledger_errors
-def export_cmd(fmt: str, output: str, force: bool, units: tuple[str, ...], statuses: tuple[str, ...],
-               as_of: dt.date | None, db: str | None) -> None:
-    """导出整改台账（xlsx：冻结表头、筛选、完成情况下拉框；督查方维护的列锁定，事项编号列隐藏）。"""
+def export_cmd(fmt: str, output: str | None, per_unit: str | None, force: bool, units: tuple[str, ...],
+               statuses: tuple[str, ...], as_of: dt.date | None, db: str | None) -> None:
+    """导出整改台账。xlsx：标题行、横向 A4 打印、每页重复表头；完成情况下拉框；督查方维护的列锁定，核对用的技术列隐藏。"""
     day = as_of
-    target = Path(output)
-    if target.exists() and not force:
+    if bool(output) == bool(per_unit):
+        click.echo("错误：请指定 -o 文件 或 --per-unit 目录（二选一）", err=True)
+        sys.exit(EXIT_USAGE)
+    if per_unit and fmt != "xlsx":
+        click.echo("错误：--per-unit 只用于 --format xlsx", err=True)
+        sys.exit(EXIT_USAGE)
+    target = Path(output or per_unit or "")
+    if output and target.exists() and not force:
         raise LedgerError(f"{output} 已存在，未覆盖；如确需覆盖请加 --force")
     with Ledger(db) as store, store.read() as session:
         items = list_items(session, Filters(units, statuses), day)
         if fmt == "xlsx":
-            from compliance.ledger.xlsx import write_workbook
+            from compliance.ledger.xlsx import write_per_unit, write_workbook
 
             try:
+                if per_unit:
+                    written = write_per_unit(items, target, day, force=force)
+                    click.echo(f"已导出 {len(items)} 项到 {len(written)} 个单位文件（目录 {per_unit}）", err=True)
+                    return
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_workbook(items, target, day)
             except OSError as exc:
-                raise LedgerError(f"无法写入 {output}：{exc.strerror or exc}") from None
+                raise LedgerError(f"无法写入 {target}：{exc.strerror or exc}") from None
             click.echo(f"已导出 {len(items)} 项到 {output}", err=True)
             return
         text = items_csv(items, day) if fmt == "csv" else json.dumps(
@@ -352,12 +367,15 @@ def export_cmd(fmt: str, output: str, force: bool, units: tuple[str, ...], statu
 @db_option
 @ledger_errors
 def import_cmd(file: str, dry_run: bool, by: str | None, db: str | None) -> None:
-    """导入单位填好的整改台账 xlsx：先校验并列出修改，再写入（--dry-run 只预览）。
+    """导入单位填好的整改台账 xlsx：逐格与导出时的内容核对，先列出修改，再写入（--dry-run 只预览）。
 
-    单位可改：整改措施、责任领导、责任部门、责任人、整改进展、完成情况（整改中/已整改待验收）、佐证材料、备注。
-    改动其他列（问题描述、依据条款、单位、类别、时限）、公式单元格、非法状态变更都会被拒绝，且整份文件不导入。
+    \b
+    单位可改：整改措施、责任领导、责任人、整改进展、完成情况（整改中/已整改待验收）、备注。
+    单位未改动的格子不影响台账（导出后督查方的更新都保留）；单位改动、台账未变的格子照常导入；
+    双方都改动过的格子列为冲突（单元格、台账中的值、表中的值），该行不导入，其余照常导入（退出码 1）。
+    改动督查方维护的列、公式单元格、非法状态变更、新增行：整份文件不导入（退出码 2）。
     """
-    from compliance.ledger.xlsx import apply_import, plan_import, read_workbook
+    from compliance.ledger.xlsx_import import apply_import, plan_import, read_workbook
 
     rows, errors = read_workbook(Path(file))
     with Ledger(db) as store, (store.read() if dry_run else store.write()) as session:
@@ -370,9 +388,20 @@ def import_cmd(file: str, dry_run: bool, by: str | None, db: str | None) -> None
         if table:
             click.echo(tabulate(table, headers=["事项", "单位/规则", "行", "字段", "原值", "新值"], tablefmt="simple_grid",
                                 maxcolwidths=[6, 20, 4, 8, 30, 30], disable_numparse=True))
-        if dry_run or not table:
-            click.echo(f"共 {len(plan.edits)} 项事项 {len(plan.diffs)} 处修改" + ("（--dry-run：未写入台账）" if table else "；台账无需更新"))
-            return
-        changed = apply_import(session, plan, who(by), Path(file).name)
-    click.echo(f"已导入：{len(plan.edits)} 项事项 {changed} 处修改")
-
+        changed = 0
+        if table and not dry_run:
+            changed = apply_import(session, plan, who(by), Path(file).name)
+    if plan.conflicts:
+        click.echo(f"以下 {len(plan.conflicts)} 处导出后台账已变更、单位也作了修改，未导入（所在行整行未导入），"
+                   "请与单位核对后用 compliance ledger update 登记：", err=True)
+        click.echo(tabulate([[c["cell"], f"{c['id']}（{c['key']}）", FIELDS[c["field"]], _short(c["ledger"]),
+                              _short(c["sheet"])] for c in plan.conflicts],
+                            headers=["单元格", "事项", "字段", "台账中的值", "表中的值"], tablefmt="simple_grid",
+                            maxcolwidths=[14, 20, 8, 30, 30], disable_numparse=True), err=True)
+    if dry_run or not table:
+        click.echo(f"共 {len(plan.edits)} 项事项 {len(plan.diffs)} 处修改"
+                   + ("（--dry-run：未写入台账）" if table else "；台账无需更新"))
+    else:
+        click.echo(f"已导入：{len(plan.edits)} 项事项 {changed} 处修改")
+    if plan.conflicts:
+        sys.exit(EXIT_FINDINGS)
