@@ -32,7 +32,7 @@ HELP_SHEET = "填写说明"
 ID_COLUMN, VERSION_COLUMN, DIGEST_COLUMN = "事项编号", "版本", "导出校验"
 # (header, width in Excel character units); the last three are hidden technical columns.
 COLUMNS: list[tuple[str, float]] = [
-    ("序号", 5), ("单位", 12), ("问题", 34), ("严重程度", 6), ("整改措施", 34), ("责任领导", 8), ("责任人", 9),
+    ("序号", 5), ("单位", 12), ("问题", 34), ("严重程度", 9), ("整改措施", 34), ("责任领导", 8), ("责任人", 9),
     ("整改时限", 14), ("整改进展", 22), ("完成情况", 9), ("销号时间", 14), ("备注", 12),
     (ID_COLUMN, 8), (VERSION_COLUMN, 6), (DIGEST_COLUMN, 24),
 ]
@@ -63,6 +63,8 @@ LEGACY_PROTECTED: dict[str, Callable[[Item], Any]] = {
 CENTRED = {"序号", "严重程度", "责任领导", "责任人", "整改时限", "完成情况", "销号时间"}
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 FONT = "宋体"
+LINE_POINTS = 13.5
+"""Height of one line of 10-point text."""
 
 
 def norm(value: Any) -> str:
@@ -109,8 +111,25 @@ def item_row(item: Item, seq: int) -> list[Any]:
 
 
 def unit_label(items: list[Item]) -> str:
-    names = list(dict.fromkeys(i.unit_name for i in items))
-    return strip_illegal(names[0]) if len(names) == 1 else f"{len(names)}个单位"
+    units = list(dict.fromkeys(i.unit_id for i in items))
+    return strip_illegal(items[0].unit_name) if len(units) == 1 else f"{len(units)}个单位"
+
+
+def _lines(value: Any, width: float) -> int:
+    """Lines a wrapped cell takes in a column ``width`` characters wide (a CJK character counts as two)."""
+    from wcwidth import wcswidth
+
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(1.0, width * 1.05 - 0.5)  # 10-point 宋体: a CJK character is about two width units
+    return sum(max(1, -(-max(0, wcswidth(part)) // int(room))) for part in value.split("\n"))
+
+
+def row_height(cells: list[Any]) -> float:
+    """Points a data row needs so wrapped text shows in full: spreadsheet programs do not fit rows of a
+    generated file by themselves (LibreOffice prints one line and cuts the rest)."""
+    lines = max(_lines(v, w) for v, (_, w) in zip(cells, COLUMNS) if _ in VISIBLE)
+    return min(409.0, lines * LINE_POINTS + 2)
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -200,6 +219,7 @@ def _ledger_sheet(ws: Any, items: list[Item], as_of: dt.date) -> None:
         cell = ws.cell(HEADER_ROW, index, header)
         cell.font, cell.fill, cell.border = header_font, fill, border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[HEADER_ROW].height = 2 * LINE_POINTS + 4
     aligned = {h: Alignment(horizontal="center" if h in CENTRED else "left", vertical="center", wrap_text=True)
                for h in HEADERS}
     editable = set(UNIT_OWNED)
@@ -217,6 +237,7 @@ def _ledger_sheet(ws: Any, items: list[Item], as_of: dt.date) -> None:
                 cell.protection = unlocked
         if item.overdue_days(as_of):
             ws[f"{col['整改时限']}{row_index}"].fill = overdue
+        ws.row_dimensions[row_index].height = row_height(item_row(item, 0))
     for header, width in COLUMNS:
         ws.column_dimensions[col[header]].width = width
     for header in (ID_COLUMN, VERSION_COLUMN, DIGEST_COLUMN):
@@ -253,7 +274,7 @@ def _help_sheet(ws: Any, items: list[Item], as_of: dt.date) -> None:
         "一、请填写：" + "、".join(UNIT_OWNED) + "。其余各列由督查方维护，不能修改。",
         f"二、完成情况：可填「{'」或「'.join(UNIT_STATUSES)}」；「{CLOSED}」须经复查验收，由督查方确认。",
         "三、整改时限底色为红色表示已逾期。",
-        "四、请勿新增、删除行，不要填写公式；隐藏的“事项编号”“版本”“导出校验”三列用于核对，请勿改动。",
+        "四、请勿新增、删除行，不要填写公式；隐藏的「事项编号」「版本」「导出校验」三列用于核对，请勿改动。",
         "五、填好后按原文件交回督查组。交回前督查组又更新过的事项，只要单位未改动的内容都不受影响；"
         "双方都改动过的内容，督查组会与单位核对后再登记。",
     ]
@@ -263,6 +284,7 @@ def _help_sheet(ws: Any, items: list[Item], as_of: dt.date) -> None:
     for row in ws.iter_rows():
         row[0].font = Font(name=FONT, size=11, bold=row[0].row == 1)
         row[0].alignment = Alignment(wrap_text=True, vertical="center")
+        ws.row_dimensions[row[0].row].height = _lines(row[0].value, 100) * 15 + 4
     ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
