@@ -56,7 +56,7 @@ def test_update_with_an_expected_version_refuses_when_the_item_changed_meanwhile
     assert run(runner, "ledger", "update", "U1/B2", "--progress", "督查组记录", "--db", db).exit_code == 0
     stale = run(runner, "ledger", "update", "U1/B2", "--progress", "单位的旧页面", "--expected-version", "1", "--db", db)
     assert stale.exit_code == 2
-    assert "已被他人修改（版本 1 → 2）" in stale.output and "Traceback" not in stale.output
+    assert "已被他人修改（版本1→2）" in stale.output and "Traceback" not in stale.output
     assert show(runner, db, "U1/B2")["progress"] == "督查组记录"
     fresh = run(runner, "ledger", "update", "U1/B2", "--progress", "单位的新进展", "--expected-version", "2", "--db", db)
     assert fresh.exit_code == 0, fresh.output
@@ -79,3 +79,38 @@ def test_the_lifecycle_function_checks_the_expected_version_inside_the_write_tra
     with Ledger(db) as store, store.write() as session:
         assert update_item(session, get_item(session, "U1/B2"), {"remarks": "不带版本照旧可用"}, "督查组")
     assert show(runner, db, "U1/B2")["progress"] == "第一次"
+
+
+def test_sync_refuses_the_batch_when_the_pipeline_itself_reports_a_duplicate_unit_id(runner, db, tmp_path, monkeypatch):
+    """The pipeline may turn a unit's second profile into an input error (code DUPLICATE): still the whole batch."""
+    import compliance.pipeline.run as pipeline_run
+    from compliance.inputs.loader import Problem
+    from compliance.ledger.sync import DUPLICATE
+
+    real = pipeline_run.check_files
+
+    def reporting_duplicates(pack, files, as_of):
+        for n, outcome in enumerate(real(pack, files, as_of)):
+            if n == 1:
+                outcome.problems = [Problem(outcome.source, "单位编号「SZ-014」重复：a.yaml 已是该单位的档案",
+                                            code=DUPLICATE)]
+                outcome.findings, outcome.unit_id = [], None
+            yield outcome
+
+    monkeypatch.setattr(pipeline_run, "check_files", reporting_duplicates)
+    result = run(runner, "ledger", "sync", str(FIXTURES / "02-shi-shuiliju.yaml"), str(FIXTURES / "03-shi-danganguan.yaml"),
+                 "--as-of", "2025-11-20", "--db", db)
+    assert result.exit_code == 2 and "整批未同步，台账未改动" in result.output
+    assert "新增问题" not in result.output
+
+
+def test_sync_refuses_a_results_file_whose_check_reported_a_duplicate_unit_id(runner, db, tmp_path):
+    path = tmp_path / "r.json"
+    write_results(path, "2025-11-20", [finding("U1", "B2")])
+    import json
+
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["errors"] = [{"file": "档案/旧.yaml", "message": "单位编号「U1」重复：档案/新.yaml 已是该单位的档案", "code": "DUPLICATE"}]
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result = run(runner, "ledger", "sync", str(path), "--db", db)
+    assert result.exit_code == 2 and "整批未同步，台账未改动" in result.output and "档案/旧.yaml" in result.output

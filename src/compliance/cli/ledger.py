@@ -39,7 +39,7 @@ from compliance.ledger.lifecycle import get_item, update_item
 from compliance.ledger.models import DEFAULT_ZONE, display_zone
 from compliance.ledger.queries import Filters, list_items, stats
 from compliance.ledger.store import Ledger
-from compliance.ledger.sync import checks_from_findings, duplicate_units, read_results_file, sync
+from compliance.ledger.sync import checks_from_findings, duplicate_units, is_duplicate, read_results_file, sync
 from compliance.ledger.views import HISTORY_HEADERS, history_rows, item_fields, items_csv
 from compliance.ledger.vocabulary import FIELDS, OVERDUE, STATUSES
 
@@ -155,7 +155,7 @@ def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[st
             else:
                 problems.extend(result.problems)
     duplicates = duplicate_units(checks)
-    if duplicates:
+    if duplicates or any(is_duplicate(p) for p in problems):
         click.echo("同一单位编号出现在多份档案或结果中，整批未同步，台账未改动：", err=True)
         print_problems(duplicates + problems)
         sys.exit(EXIT_INPUT)
@@ -347,7 +347,7 @@ def export_cmd(fmt: str, output: str | None, per_unit: str | None, force: bool, 
             try:
                 if per_unit:
                     written = write_per_unit(items, target, day, force=force)
-                    click.echo(f"已导出 {len(items)} 项到 {len(written)} 个单位文件（目录 {per_unit}）", err=True)
+                    click.echo(f"已导出{len(items)}项到{len(written)}个单位文件（目录 {per_unit}）", err=True)
                     return
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_workbook(items, target, day)
@@ -392,7 +392,7 @@ def import_cmd(file: str, dry_run: bool, by: str | None, db: str | None) -> None
         if table and not dry_run:
             changed = apply_import(session, plan, who(by), Path(file).name)
     if plan.conflicts:
-        click.echo(f"以下 {len(plan.conflicts)} 处导出后台账已变更、单位也作了修改，未导入（所在行整行未导入），"
+        click.echo(f"以下{len(plan.conflicts)}处导出后台账已变更、单位也作了修改，未导入（所在行整行未导入），"
                    "请与单位核对后用 compliance ledger update 登记：", err=True)
         click.echo(tabulate([[c["cell"], f"{c['id']}（{c['key']}）", FIELDS[c["field"]], _short(c["ledger"]),
                               _short(c["sheet"])] for c in plan.conflicts],

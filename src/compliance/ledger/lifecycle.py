@@ -90,7 +90,7 @@ def update_item(session: Session, item: Item, changes: dict[str, Any], by: str, 
     inside the write transaction (``Ledger.write()``) so the check and the write are one step.
     """
     if expected_version is not None and item.version != expected_version:
-        raise LedgerError(f"事项 {item.id}（{item.key}）已被他人修改（版本 {expected_version} → {item.version}），"
+        raise LedgerError(f"事项 {item.id}（{item.key}）已被他人修改（版本{expected_version}→{item.version}），"
                           "为免覆盖他人的修改，本次修改未保存；请刷新后查看最新内容再填写")
     unknown = set(changes) - set(EDITABLE)
     if unknown:

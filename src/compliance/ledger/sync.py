@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from compliance.inputs.validation import validate_as
 from compliance.findings import SEVERITY_RANK, STATES, zh_date
-from compliance.inputs.loader import Problem, parse_text, read_text
+from compliance.inputs.loader import InputError, Problem, parse_text, read_text
 from compliance.ledger.lifecycle import set_field, touch
 from compliance.ledger.models import History, Item
 from compliance.ledger.vocabulary import CLOSED, DONE, NEW, RESULT_ZH, WAIVED, WORKING
@@ -48,6 +48,7 @@ class ResultsDocument(BaseModel):
     tool: str = Field(pattern="^compliance$", title="工具")
     as_of: dt.date = Field(title="检查日期")
     findings: list[ObservedFinding] = Field(title="检查结果")
+    errors: list[Any] = Field(default_factory=list, title="错误")
 
 
 @dataclass
@@ -76,6 +77,11 @@ def is_results_document(data: Any) -> bool:
 def checks_from_results(data: Any, name: str, text: str | None = None) -> list[UnitCheck]:
     """Unit checks from a ``compliance check --format json`` document; malformed input → InputError."""
     doc = validate_as(ResultsDocument, data, name, text)
+    duplicates = [e for e in doc.errors if isinstance(e, dict) and e.get("code") == DUPLICATE]
+    if duplicates:
+        raise InputError([Problem(name, f"该检查结果中有单位编号重复的档案（{str(e.get('file', ''))[:200]}："
+                                        f"{str(e.get('message', ''))[:300]}），不能据此同步", code=DUPLICATE)
+                          for e in duplicates])
     rules = {f.rule_id for f in doc.findings}
     by_unit: dict[str, list[ObservedFinding]] = {}
     names: dict[str, str] = {}
@@ -95,6 +101,15 @@ def checks_from_findings(findings: Iterable[Any], as_of: dt.date, rules: set[str
     return [UnitCheck(u, fs[0].unit_name, as_of, fs, rules, source) for u, fs in by_unit.items()]
 
 
+DUPLICATE = "DUPLICATE"
+"""``Problem.code`` of a duplicate unit id (the same code as the pipeline's own check of unit ids, when it
+reports the second profile of a unit as an input error; the ledger refuses the batch on either)."""
+
+
+def is_duplicate(problem: Problem) -> bool:
+    return problem.code == DUPLICATE
+
+
 def duplicate_units(checks: list[UnitCheck]) -> list[Problem]:
     """One problem per unit id that comes from more than one profile or input file in a batch, naming them all.
 
@@ -111,7 +126,7 @@ def duplicate_units(checks: list[UnitCheck]) -> list[Problem]:
             names = "、".join(files)
             problems.append(Problem(files[0], f"单位编号「{unit}」重复：{names} 都是该单位的数据；"
                                               "一批只能有一份该单位的档案或检查结果，请删除或改正其中一份后重新同步",
-                                    path="unit.id", key=unit))
+                                    path="unit.id", key=unit, code=DUPLICATE))
     return problems
 
 

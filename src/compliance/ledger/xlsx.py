@@ -171,7 +171,7 @@ def write_per_unit(items: list[Item], directory: Path, as_of: dt.date, *, force:
         names[unit] = path
     existing = [p.name for p in names.values() if p.exists()]
     if existing and not force:
-        raise LedgerError(f"{directory} 中已有 {len(existing)} 个同名文件（如 {existing[0]}），未写入任何文件；"
+        raise LedgerError(f"{directory} 中已有{len(existing)}个同名文件（如 {existing[0]}），未写入任何文件；"
                           "如确需覆盖请加 --force")
     directory.mkdir(parents=True, exist_ok=True)
     for unit, path in names.items():
