@@ -116,3 +116,14 @@ def test_per_unit_export_writes_one_file_per_unit_with_safe_names_and_never_over
     assert run(runner, "ledger", "export", "--per-unit", str(out), "--db", ledger_db, "--force").exit_code == 0
     both = run(runner, "ledger", "export", "--per-unit", str(out), "-o", str(tmp_path / "x.xlsx"), "--db", ledger_db)
     assert both.exit_code == 3
+
+
+def test_text_longer_than_its_column_is_refused_with_its_cell(runner, ledger_db, tmp_path):
+    d3 = show(runner, ledger_db, "U2/D3")["id"]
+    filled = edit(export(runner, ledger_db, tmp_path / "台账.xlsx"), d3, tmp_path / "填报.xlsx", 责任人="李" * 201)
+    ws = openpyxl.load_workbook(filled)[SHEET]
+    result = run(runner, "ledger", "import", str(filled), "--db", ledger_db)
+    assert result.exit_code == 2
+    assert f"单元格 {column(ws, '责任人')}{row_of(ws, d3)}（责任人）：「责任人」最多200个字，现为201个字" in result.output
+    too_long = run(runner, "ledger", "update", str(d3), "--person", "李" * 201, "--db", ledger_db)
+    assert too_long.exit_code == 2 and "最多200个字" in too_long.output

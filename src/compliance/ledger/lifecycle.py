@@ -12,7 +12,7 @@ from compliance.ledger.errors import LedgerError
 from compliance.findings import zh_date
 from compliance.ledger.models import History, Item, utcnow
 from compliance.ledger.vocabulary import (
-    CLEAN_RESULTS, CLOSED, DONE, EDITABLE, RESULT_ZH, STATUSES, TRANSITIONS, UNIT_STATUSES, WAIVED,
+    CLEAN_RESULTS, CLOSED, DONE, EDITABLE, FIELDS, RESULT_ZH, STATUSES, TRANSITIONS, UNIT_STATUSES, WAIVED,
 )
 
 
@@ -81,6 +81,13 @@ def check_transition(item: Item, new: str, *, unit: bool = False) -> None:
             "不能销号：请单位更新档案后重新检查并同步台账，复查符合后再销号")
 
 
+def check_value(name: str, value: Any) -> None:
+    """Raise a Chinese :class:`LedgerError` when ``value`` does not fit the field (e.g. text longer than its column)."""
+    limit = getattr(Item.__table__.columns[name].type, "length", None)
+    if limit and isinstance(value, str) and len(value) > limit:
+        raise LedgerError(f"「{FIELDS.get(name, name)}」最多{limit}个字，现为{len(value)}个字")
+
+
 def update_item(session: Session, item: Item, changes: dict[str, Any], by: str, reason: str = "",
                 *, on: dt.date | None = None, unit: bool = False, expected_version: int | None = None) -> list[tuple[str, Any, Any]]:
     """Apply manual edits (fields of :data:`EDITABLE`) with transition rules; returns (field, old, new).
@@ -98,6 +105,8 @@ def update_item(session: Session, item: Item, changes: dict[str, Any], by: str, 
     done: list[tuple[str, Any, Any]] = []
     if "status" in changes and changes["status"] is not None:
         check_transition(item, changes["status"], unit=unit)
+    for name, value in changes.items():
+        check_value(name, value)
     why = reason or ("单位填报导入" if unit else "手工更新")
     for name in EDITABLE:
         if name not in changes or changes[name] is None:

@@ -19,7 +19,7 @@ from compliance.findings import zh_date
 from compliance.inputs.loader import InputError, check_regular
 from compliance.inputs.xlsx import unneutralise
 from compliance.ledger.errors import LedgerError
-from compliance.ledger.lifecycle import check_transition, update_item
+from compliance.ledger.lifecycle import check_transition, check_value, update_item
 from compliance.ledger.models import Item
 from compliance.ledger.xlsx import (
     DIGEST_COLUMN, ID_COLUMN, LEGACY_PROTECTED, LEGACY_UNIT_OWNED, SHEET, TRACKED, UNIT_OWNED, VERSION_COLUMN,
@@ -172,6 +172,11 @@ def _plan_row(plan: ImportPlan, item: Item, version: int, row: SheetRow, where: 
             conflicts.append({"id": item.id, "key": item.key, "row": row.row, "cell": f"{SHEET}!{ref}",
                               "field": owned[h], "ledger": current, "sheet": value})
         else:
+            try:
+                check_value(owned[h], value)
+            except LedgerError as exc:
+                plan.errors.append(f"{where}单元格 {ref}（{h}）：{exc}")
+                return
             edit.changes[owned[h]] = value if value is not None else ""
     if conflicts:
         plan.conflicts.extend(conflicts)
