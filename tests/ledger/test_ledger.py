@@ -35,7 +35,7 @@ def test_a_failing_finding_becomes_a_new_item_with_the_rules_deadline_owner_meas
     assert (item["category"], item["rule_title"]) == ("组织建设", "规则B2标题")
     history = show(runner, db, item["id"])["history"]
     assert [(h["by"], h["field"], h["old"], h["new"]) for h in history] == [("督查组", "status", None, "新增")]
-    assert "2025-11-20" in history[0]["reason"]
+    assert "2025年11月20日" in history[0]["reason"]
 
 
 def test_rewording_a_rules_message_finds_the_same_item(runner, db, tmp_path):
@@ -185,7 +185,7 @@ def test_list_filters_by_unit_status_overdue_category_and_owner(runner, two_unit
     table = run(runner, "ledger", "list", "--db", db, "--as-of", "2025-12-15")
     assert "逾期 15 天" in table.output and "共 3 项（逾期 2 项" in table.output
     csv_text = run(runner, "ledger", "list", "--db", db, "--format", "csv").stdout
-    assert csv_text.splitlines()[0].startswith("序号,单位,问题来源/类别,问题描述,依据条款,整改措施")
+    assert csv_text.splitlines()[0].startswith("序号,单位,问题来源/类别,严重程度,问题描述,依据条款,整改措施")
 
 
 def test_update_records_every_field_change_with_who_and_why(runner, two_units):

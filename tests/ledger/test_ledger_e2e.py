@@ -9,7 +9,7 @@ import openpyxl
 from conftest import AS_OF, FIXTURES
 from test_ledger_helpers import db, items_by_key, run, show  # noqa: F401
 
-from compliance.ledger.xlsx import SHEET
+from compliance.ledger.xlsx import HEADER_ROW, SHEET
 
 
 
@@ -28,8 +28,8 @@ def test_a_unit_fixes_its_problem_and_the_item_moves_to_acceptance_then_closed(r
     assert run(runner, "ledger", "export", "--format", "xlsx", "-o", str(xlsx), "--db", db).exit_code == 0
     wb = openpyxl.load_workbook(xlsx)
     ws = wb[SHEET]
-    headers = {c.value: c.column_letter for c in ws[1]}
-    row = next(r for r in range(2, ws.max_row + 1) if ws[f"{headers['事项编号']}{r}"].value == item["id"])
+    headers = {c.value: c.column_letter for c in ws[HEADER_ROW]}
+    row = next(r for r in range(HEADER_ROW + 1, ws.max_row + 1) if ws[f"{headers['事项编号']}{r}"].value == item["id"])
     ws[f"{headers['整改进展']}{row}"] = "已向开户银行提交工会独立账户申请材料"
     ws[f"{headers['责任人']}{row}"] = "工会主席 李明"
     ws[f"{headers['完成情况']}{row}"] = "整改中"

@@ -8,10 +8,10 @@ import openpyxl
 import pytest
 from test_ledger_helpers import db, finding, items_by_key, run, show, write_results  # noqa: F401
 
-from compliance.ledger.xlsx import HEADERS, SHEET
+from compliance.ledger.xlsx import HEADER_ROW, HEADERS, SHEET
 
-DOMAIN_COLUMNS = ["序号", "问题来源/类别", "问题描述", "依据条款", "整改措施", "责任领导", "责任部门", "责任人",
-                  "整改时限", "整改进展", "完成情况", "佐证材料", "销号时间", "备注"]
+OFFICE_COLUMNS = ["序号", "单位", "问题", "严重程度", "整改措施", "责任领导", "责任人", "整改时限", "整改进展", "完成情况",
+                  "销号时间", "备注"]
 
 
 @pytest.fixture
@@ -30,12 +30,12 @@ def export(runner, db: str, path: Path, *args: str) -> Path:
 
 
 def column(ws, header: str) -> str:
-    return next(c.column_letter for c in ws[1] if c.value == header)
+    return next(c.column_letter for c in ws[HEADER_ROW] if c.value == header)
 
 
 def row_of(ws, item_id: int) -> int:
     id_col = column(ws, "事项编号")
-    return next(r for r in range(2, ws.max_row + 1) if ws[f"{id_col}{r}"].value == item_id)
+    return next(r for r in range(HEADER_ROW + 1, ws.max_row + 1) if ws[f"{id_col}{r}"].value == item_id)
 
 
 def edit(path: Path, item_id: int, out: Path, **cells: object) -> Path:
@@ -48,21 +48,45 @@ def edit(path: Path, item_id: int, out: Path, **cells: object) -> Path:
     return out
 
 
-def test_export_has_the_domain_columns_frozen_header_filters_status_dropdown_and_hidden_ids(runner, ledger_db, tmp_path):
+def test_export_has_the_columns_offices_keep_a_title_row_and_hidden_locked_technical_columns(runner, ledger_db, tmp_path):
     path = export(runner, ledger_db, tmp_path / "台账.xlsx", "--as-of", "2025-12-15")
     ws = openpyxl.load_workbook(path)[SHEET]
-    headers = [c.value for c in ws[1]]
-    assert [h for h in headers if h in DOMAIN_COLUMNS] == DOMAIN_COLUMNS
-    assert headers == HEADERS and ws.max_row == 4
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    headers = [c.value for c in ws[HEADER_ROW]]
+    assert headers[:len(OFFICE_COLUMNS)] == OFFICE_COLUMNS and headers == HEADERS
+    assert ws["A1"].value == "整改台账" and "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A2"].value == "单位：2个单位　　导出日期：2025年12月15日　　共3项"
+    assert ws.max_row == HEADER_ROW + 3
+    assert ws.freeze_panes == f"A{HEADER_ROW + 1}" and ws.auto_filter.ref == f"A{HEADER_ROW}:L{HEADER_ROW + 3}"
     status_col = column(ws, "完成情况")
     [validation] = ws.data_validations.dataValidation
     assert validation.type == "list" and "已整改待验收" in validation.formula1
-    assert str(validation.sqref) == f"{status_col}2:{status_col}4"
-    assert ws.column_dimensions[column(ws, "事项编号")].hidden
-    assert ws.protection.sheet and not ws[f"{column(ws, '整改进展')}2"].protection.locked
-    assert ws[f"{column(ws, '问题描述')}2"].protection.locked
-    assert ws.column_dimensions[column(ws, "问题描述")].width == 40
+    assert str(validation.sqref) == f"{status_col}{HEADER_ROW + 1}:{status_col}{HEADER_ROW + 3}"
+    for hidden in ("事项编号", "版本", "导出校验"):
+        assert ws.column_dimensions[column(ws, hidden)].hidden
+        assert ws[f"{column(ws, hidden)}{HEADER_ROW + 1}"].protection.locked
+    assert ws.protection.sheet
+    for header in ("整改措施", "责任领导", "责任人", "整改进展", "完成情况", "备注"):
+        assert not ws[f"{column(ws, header)}{HEADER_ROW + 1}"].protection.locked, header
+    for header in ("单位", "问题", "严重程度", "整改时限", "销号时间"):
+        assert ws[f"{column(ws, header)}{HEADER_ROW + 1}"].protection.locked, header
+    assert ws[f"{column(ws, '严重程度')}{HEADER_ROW + 1}"].value == "一般"
+
+
+def test_export_is_print_ready_landscape_a4_fit_to_width_with_the_header_repeated_and_borders(runner, ledger_db,
+                                                                                              tmp_path):
+    ws = openpyxl.load_workbook(export(runner, ledger_db, tmp_path / "台账.xlsx"))[SHEET]
+    setup = ws.page_setup
+    assert (setup.orientation, int(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert "第&P页 共&N页" in ws.oddFooter.center.text
+    assert str(ws.print_area).endswith(f"$A$1:$L${HEADER_ROW + 3}")
+    cell = ws[f"{column(ws, '问题')}{HEADER_ROW + 1}"]
+    assert cell.alignment.wrap_text and cell.border.left.style == "thin" and cell.border.bottom.style == "thin"
+    assert ws[f"{column(ws, '整改时限')}{HEADER_ROW + 1}"].number_format == 'yyyy"年"m"月"d"日"'
+    widths = {h: ws.column_dimensions[column(ws, h)].width for h in OFFICE_COLUMNS}
+    assert widths["问题"] >= 30 and widths["整改措施"] >= 30 and widths["序号"] <= 6
+    assert widths["整改时限"] >= 13, "a Chinese date fits without ####"
 
 
 def test_export_neutralises_formula_like_text(runner, ledger_db, tmp_path):
@@ -85,19 +109,20 @@ def test_export_refuses_to_overwrite_without_force(runner, ledger_db, tmp_path):
     assert result.exit_code == 2 and "--force" in result.output
     assert path.read_text(encoding="utf-8") == "unit's own file"
     assert run(runner, "ledger", "export", "-o", str(path), "--db", ledger_db, "--force").exit_code == 0
-    assert openpyxl.load_workbook(path)[SHEET].max_row == 4
+    assert openpyxl.load_workbook(path)[SHEET].max_row == HEADER_ROW + 3
 
 
 def test_export_for_one_unit_contains_only_its_items(runner, ledger_db, tmp_path):
     ws = openpyxl.load_workbook(export(runner, ledger_db, tmp_path / "U2.xlsx", "--unit", "U2"))[SHEET]
-    assert [row[1] for row in ws.iter_rows(min_row=2, values_only=True)] == ["单位U2"]
+    assert [row[1] for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True)] == ["单位U2"]
+    assert ws["A2"].value.startswith("单位：单位U2")
 
 
 def test_import_shows_the_changes_with_dry_run_and_applies_them_with_history(runner, ledger_db, tmp_path):
     item_id = show(runner, ledger_db, "U1/B2")["id"]
     exported = export(runner, ledger_db, tmp_path / "台账.xlsx")
     filled = edit(exported, item_id, tmp_path / "填报.xlsx", 整改进展="已召开工会会员大会", 责任人="李红梅",
-                  佐证材料="会议纪要", 完成情况="已整改待验收")
+                  备注="会议纪要已存档", 完成情况="已整改待验收")
     dry = run(runner, "ledger", "import", str(filled), "--dry-run", "--db", ledger_db)
     assert dry.exit_code == 0, dry.output
     assert "已召开工会会员大会" in dry.output and "--dry-run：未写入台账" in dry.output
@@ -105,10 +130,10 @@ def test_import_shows_the_changes_with_dry_run_and_applies_them_with_history(run
     result = run(runner, "ledger", "import", str(filled), "--by", "市水利局工会", "--db", ledger_db)
     assert result.exit_code == 0, result.output
     item = show(runner, ledger_db, item_id)
-    assert (item["progress"], item["person"], item["evidence"], item["status"]) == (
-        "已召开工会会员大会", "李红梅", "会议纪要", "已整改待验收")
+    assert (item["progress"], item["person"], item["remarks"], item["status"]) == (
+        "已召开工会会员大会", "李红梅", "会议纪要已存档", "已整改待验收")
     imported = [h for h in item["history"] if h["by"] == "市水利局工会"]
-    assert {h["field"] for h in imported} == {"progress", "person", "evidence", "status"}
+    assert {h["field"] for h in imported} == {"progress", "person", "remarks", "status"}
     assert all("填报.xlsx" in h["reason"] for h in imported)
     again = run(runner, "ledger", "import", str(filled), "--db", ledger_db)
     assert again.exit_code == 0 and "台账无需更新" in again.output, "importing the same file twice changes nothing"
@@ -118,13 +143,13 @@ def test_import_shows_the_changes_with_dry_run_and_applies_them_with_history(run
 def test_import_refuses_edits_to_inspector_columns_naming_sheet_and_cell(runner, ledger_db, tmp_path):
     item_id = show(runner, ledger_db, "U2/D3")["id"]
     exported = export(runner, ledger_db, tmp_path / "台账.xlsx")
-    filled = edit(exported, item_id, tmp_path / "填报.xlsx", 问题描述="问题已不存在", 整改时限="2027-01-01",
+    filled = edit(exported, item_id, tmp_path / "填报.xlsx", 问题="问题已不存在", 整改时限="2027-01-01",
                   整改进展="已开户")
     ws = openpyxl.load_workbook(filled)[SHEET]
     row = row_of(ws, item_id)
     result = run(runner, "ledger", "import", str(filled), "--db", ledger_db)
     assert result.exit_code == 2
-    assert f"工作表「整改台账」单元格 {column(ws, '问题描述')}{row}（问题描述）：该列由督查方维护" in result.output
+    assert f"工作表「整改台账」单元格 {column(ws, '问题')}{row}（问题）：该列由督查方维护" in result.output
     assert f"{column(ws, '整改时限')}{row}（整改时限）" in result.output
     assert "未导入任何修改" in result.output
     assert show(runner, ledger_db, item_id)["progress"] == ""
@@ -157,18 +182,10 @@ def test_import_refuses_new_rows_and_files_that_are_not_workbooks(runner, ledger
     wb[SHEET].append([9, "新单位", "", "单位自己加的问题"])
     wb.save(tmp_path / "加行.xlsx")
     result = run(runner, "ledger", "import", str(tmp_path / "加行.xlsx"), "--db", ledger_db)
-    assert result.exit_code == 2 and "第 5 行没有有效的事项编号" in result.output
+    assert result.exit_code == 2 and f"第 {HEADER_ROW + 4} 行没有有效的事项编号" in result.output
     fake = tmp_path / "假.xlsx"
     fake.write_bytes(b"PK\x03\x04 not really a zip")
     result = run(runner, "ledger", "import", str(fake), "--db", ledger_db)
     assert result.exit_code == 2 and "不是有效的 .xlsx 文件" in result.output and "Traceback" not in result.output
 
 
-def test_import_of_an_export_from_before_an_update_does_not_overwrite_it(runner, ledger_db, tmp_path):
-    item_id = show(runner, ledger_db, "U1/B2")["id"]
-    exported = export(runner, ledger_db, tmp_path / "台账.xlsx")
-    run(runner, "ledger", "update", str(item_id), "--progress", "督查组已记录进展", "--db", ledger_db)
-    filled = edit(exported, item_id, tmp_path / "填报.xlsx", 整改进展="单位填写的旧进展")
-    result = run(runner, "ledger", "import", str(filled), "--db", ledger_db)
-    assert result.exit_code == 2 and "导出后台账已变更（版本 1 → 2）" in result.output
-    assert show(runner, ledger_db, item_id)["progress"] == "督查组已记录进展"

@@ -1,11 +1,12 @@
-"""``compliance ledger …``: the 整改台账 commands (sync, list, show, update, stats, export, import)."""
+"""``compliance ledger …``: the 整改台账 commands (sync, list, show, update, stats, export, import).
+
+Longer than 400 lines: seven commands with their Chinese options and help texts; the logic is in compliance.ledger.
+"""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import getpass
-import io
 import json
 import os
 import sys
@@ -18,7 +19,9 @@ from tabulate import tabulate
 
 from compliance.cli.common import (
     DATE,
+    EXIT_FINDINGS,
     EXIT_INPUT,
+    EXIT_USAGE,
     SEVERITY_CHOICE,
     ZhChoice,
     as_of_option,
@@ -29,15 +32,16 @@ from compliance.cli.common import (
     waivers_option,
     write_output,
 )
+from compliance.findings import zh_date
 from compliance.inputs.loader import InputError, Problem
-from compliance.inputs.xlsx import neutralise
-from compliance.ledger.errors import LedgerError
+from compliance.ledger.errors import LedgerConfigError, LedgerError
 from compliance.ledger.lifecycle import get_item, update_item
-from compliance.ledger.models import Item
+from compliance.ledger.models import DEFAULT_ZONE, display_zone
 from compliance.ledger.queries import Filters, list_items, stats
 from compliance.ledger.store import Ledger
-from compliance.ledger.sync import checks_from_findings, read_results_file, sync
-from compliance.ledger.vocabulary import FIELDS, OVERDUE, RESULT_ZH, STATUSES
+from compliance.ledger.sync import checks_from_findings, duplicate_units, is_duplicate, read_results_file, sync
+from compliance.ledger.views import HISTORY_HEADERS, history_rows, item_fields, items_csv
+from compliance.ledger.vocabulary import FIELDS, OVERDUE, STATUSES
 
 DB_HELP = "台账数据库：SQLite 文件路径或 postgresql://用户:密码@主机:端口/库名（默认：环境变量 COMPLIANCE_DB，否则当前目录 ledger.sqlite）"
 STATUS_CHOICE = ZhChoice(STATUSES)
@@ -74,7 +78,7 @@ def ledger_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except LedgerError as exc:
             click.echo(f"错误：{exc}", err=True)
-            sys.exit(EXIT_INPUT)
+            sys.exit(EXIT_USAGE if isinstance(exc, LedgerConfigError) else EXIT_INPUT)
 
     return wrapper
 
@@ -117,6 +121,7 @@ def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[st
     已登记的问题复查不再出现 → 已整改待验收（--close-on-clean 时直接已销号）；
     已销号的问题再次出现 → 重新打开并计一次反弹；豁免 → 豁免；待核实 → 不登记为问题、不改变状态。
     出错的档案文件会报告，其单位的事项保持不变；其余照常同步（退出码 2）。
+    两份档案（或结果）的单位编号相同时整批不同步，台账不变（退出码 2）。
     """
     if close_on_clean is None:
         close_on_clean = os.environ.get("COMPLIANCE_CLOSE_ON_CLEAN", "").lower() in ("1", "true", "yes", "是")
@@ -149,6 +154,11 @@ def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[st
                 checks.extend(checks_from_findings(result.findings, day, rules, result.source))
             else:
                 problems.extend(result.problems)
+    duplicates = duplicate_units(checks)
+    if duplicates or any(is_duplicate(p) for p in problems):
+        click.echo("同一单位编号出现在多份档案或结果中，整批未同步，台账未改动：", err=True)
+        print_problems(duplicates + problems)
+        sys.exit(EXIT_INPUT)
     if checks:
         with Ledger(db, create=True) as store, store.write() as session:
             report = sync(session, checks, who(by), close_on_clean=close_on_clean, min_severity=min_severity)
@@ -197,20 +207,8 @@ def list_cmd(units: tuple[str, ...], statuses: tuple[str, ...], overdue: bool, c
                      i.rebound_count or ""] for i in items]
             table = tabulate(rows, headers=LIST_COLUMNS, tablefmt="simple_grid", disable_numparse=True,
                              maxcolwidths=[6, 14, 8, 40, 20, 10, 12, 4]) if rows else "（无）"
-            text = f"{table}\n共 {len(items)} 项（逾期 {sum(bool(i.overdue_days(day)) for i in items)} 项，按 {day} 计）\n"
+            text = f"{table}\n共 {len(items)} 项（逾期 {sum(bool(i.overdue_days(day)) for i in items)} 项，按 {zh_date(day)} 计）\n"
     write_output(text, output)
-
-
-def items_csv(items: list[Item], day: dt.date) -> str:
-    from compliance.ledger.xlsx import HEADERS, item_row
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADERS + ["逾期天数", "反弹次数", "最近检查结果"])
-    for n, item in enumerate(items, 1):
-        row = item_row(item, n) + [item.overdue_days(day), item.rebound_count, RESULT_ZH.get(item.last_result, "")]
-        writer.writerow([neutralise(v) for v in row])
-    return buffer.getvalue()
 
 
 @ledger.command("show")
@@ -225,25 +223,16 @@ def show_cmd(item_ref: str, fmt: str, as_of: dt.date | None, db: str | None) -> 
     with Ledger(db) as store, store.read() as session:
         item = get_item(session, item_ref)
         history = [h.to_dict() for h in item.history]
+        zone = display_zone()
         if fmt == "json":
             click.echo(json.dumps({**item.to_dict(day), "history": history}, ensure_ascii=False, indent=2))
             return
-        fields = [
-            ("事项", f"{item.id}（{item.key}）"), ("单位", item.unit_text), ("问题来源/类别", item.source_text),
-            ("严重程度", item.severity), ("问题描述", item.description), ("依据条款", item.basis),
-            ("整改措施", item.measure), ("责任领导", item.leader), ("责任部门", item.department),
-            ("责任人", item.person + (f"（规则责任人角色：{item.owner_role}）" if item.owner_role != item.person else "")),
-            ("整改时限", item.deadline), ("完成情况", item.status_text(day)), ("整改进展", item.progress),
-            ("佐证材料", item.evidence), ("销号时间", item.closed_on or ""), ("备注", item.remarks),
-            ("发现日期", item.found_on), ("反弹次数", item.rebound_count),
-            ("最近检查", f"{item.last_checked} {RESULT_ZH.get(item.last_result, item.last_result)}：{item.last_message}"),
-        ]
+        fields = item_fields(item, day)
+        rows = history_rows(item.history)
     click.echo(tabulate([[k, v] for k, v in fields], tablefmt="simple_grid", maxcolwidths=[14, 80],
                         disable_numparse=True))
-    rows = [[h["at"][:19].replace("T", " "), h["by"], h["field_zh"], h["old"] or "—", h["new"] or "—", h["reason"]]
-            for h in history]
-    click.echo(f"变更历史（{len(rows)} 条）")
-    click.echo(tabulate(rows, headers=["时间（UTC）", "操作人", "字段", "原值", "新值", "原因"], tablefmt="simple_grid",
+    click.echo(f"变更历史（{len(rows)} 条）" + ("" if zone.key == DEFAULT_ZONE else f"，时间为 {zone.key} 时区"))
+    click.echo(tabulate(rows, headers=HISTORY_HEADERS, tablefmt="simple_grid",
                         maxcolwidths=[19, 10, 8, 20, 20, 40], disable_numparse=True))
 
 
@@ -261,13 +250,15 @@ def show_cmd(item_ref: str, fmt: str, as_of: dt.date | None, db: str | None) -> 
 @click.option("--status", type=STATUS_CHOICE, help="完成情况：新增 → 整改中 → 已整改待验收 → 已销号")
 @click.option("--reason", default="", help="变更原因（记入历史）")
 @click.option("--on", "on", type=DATE, help="销号日期（默认：今天）")
+@click.option("--expected-version", type=click.IntRange(min=1, max=2**31), metavar="N",
+              help="只在事项仍为该版本（ledger show 中的“版本”）时修改，防止覆盖他人在此期间的修改")
 @by_option
 @db_option
 @ledger_errors
 def update_cmd(item_ref: str, measure: str | None, leader: str | None, department: str | None, person: str | None,
                deadline: dt.date | None, progress: str | None, evidence: str | None, add_evidence: tuple[str, ...],
-               remarks: str | None, status: str | None, reason: str, on: dt.date | None, by: str | None,
-               db: str | None) -> None:
+               remarks: str | None, status: str | None, reason: str, on: dt.date | None,
+               expected_version: int | None, by: str | None, db: str | None) -> None:
     """更新一个事项（措施、责任人、时限、进展、佐证、完成情况），每处修改都记入历史。
 
     \b
@@ -284,7 +275,7 @@ def update_cmd(item_ref: str, measure: str | None, leader: str | None, departmen
         if add_evidence:
             current = changes["evidence"] if changes["evidence"] is not None else item.evidence
             changes["evidence"] = "\n".join([x for x in [current, *add_evidence] if x])
-        done = update_item(session, item, changes, who(by), reason, on=on)
+        done = update_item(session, item, changes, who(by), reason, on=on, expected_version=expected_version)
         item_id, key, status_now = item.id, item.key, item.status
     if not done:
         click.echo(f"事项 {item_id}（{key}）没有变化")
@@ -295,7 +286,7 @@ def update_cmd(item_ref: str, measure: str | None, leader: str | None, departmen
 
 
 def _short(value: Any, width: int = 40) -> str:
-    text = "—" if value in (None, "") else str(value).replace("\n", "；")
+    text = "—" if value in (None, "") else zh_date(value) if isinstance(value, dt.date) else str(value).replace("\n", "；")
     return text if len(text) <= width else text[:width] + "…"
 
 
@@ -312,7 +303,7 @@ def stats_cmd(fmt: str, as_of: dt.date | None, db: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"整改台账统计（按 {day} 计）：共 {data['total']} 项，逾期 {data['overdue']} 项，"
+    click.echo(f"整改台账统计（按 {zh_date(day)} 计）：共 {data['total']} 项，逾期 {data['overdue']} 项，"
                f"反弹 {data['rebounds']} 次（{data['rebound_items']} 项）")
     click.echo(tabulate([[s, n] for s, n in data["by_status"].items()], headers=["完成情况", "事项数"],
                         tablefmt="simple", disable_numparse=True))
@@ -326,31 +317,42 @@ def stats_cmd(fmt: str, as_of: dt.date | None, db: str | None) -> None:
 
 @ledger.command("export")
 @click.option("--format", "fmt", type=ZhChoice(["xlsx", "csv", "json"]), default="xlsx", show_default=True,
-              help="导出格式：xlsx 供单位填报的整改台账")
-@click.option("--output", "-o", metavar="FILE", required=True, help="输出文件")
+              help="导出格式：xlsx 供单位填报、可直接打印的整改台账")
+@click.option("--output", "-o", metavar="FILE", help="输出文件（用 --per-unit 时不需要）")
+@click.option("--per-unit", "per_unit", metavar="DIR", help="每个单位一个 xlsx 文件，写入该目录（文件名：编号-单位名称-整改台账.xlsx）")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件")
 @click.option("--unit", "units", multiple=True, metavar="UNIT", help="只导出这些单位（编号或名称，可多次）")
 @click.option("--status", "statuses", multiple=True, type=STATUS_CHOICE, help="只导出这些完成情况（可多次）")
 @overdue_as_of
 @db_option
 @ledger_errors
-def export_cmd(fmt: str, output: str, force: bool, units: tuple[str, ...], statuses: tuple[str, ...],
-               as_of: dt.date | None, db: str | None) -> None:
-    """导出整改台账（xlsx：冻结表头、筛选、完成情况下拉框；督查方维护的列锁定，事项编号列隐藏）。"""
+def export_cmd(fmt: str, output: str | None, per_unit: str | None, force: bool, units: tuple[str, ...],
+               statuses: tuple[str, ...], as_of: dt.date | None, db: str | None) -> None:
+    """导出整改台账。xlsx：标题行、横向 A4 打印、每页重复表头；完成情况下拉框；督查方维护的列锁定，核对用的技术列隐藏。"""
     day = as_of
-    target = Path(output)
-    if target.exists() and not force:
+    if bool(output) == bool(per_unit):
+        click.echo("错误：请指定 -o 文件 或 --per-unit 目录（二选一）", err=True)
+        sys.exit(EXIT_USAGE)
+    if per_unit and fmt != "xlsx":
+        click.echo("错误：--per-unit 只用于 --format xlsx", err=True)
+        sys.exit(EXIT_USAGE)
+    target = Path(output or per_unit or "")
+    if output and target.exists() and not force:
         raise LedgerError(f"{output} 已存在，未覆盖；如确需覆盖请加 --force")
     with Ledger(db) as store, store.read() as session:
         items = list_items(session, Filters(units, statuses), day)
         if fmt == "xlsx":
-            from compliance.ledger.xlsx import write_workbook
+            from compliance.ledger.xlsx import write_per_unit, write_workbook
 
             try:
+                if per_unit:
+                    written = write_per_unit(items, target, day, force=force)
+                    click.echo(f"已导出{len(items)}项到{len(written)}个单位文件（目录 {per_unit}）", err=True)
+                    return
                 target.parent.mkdir(parents=True, exist_ok=True)
                 write_workbook(items, target, day)
             except OSError as exc:
-                raise LedgerError(f"无法写入 {output}：{exc.strerror or exc}") from None
+                raise LedgerError(f"无法写入 {target}：{exc.strerror or exc}") from None
             click.echo(f"已导出 {len(items)} 项到 {output}", err=True)
             return
         text = items_csv(items, day) if fmt == "csv" else json.dumps(
@@ -365,12 +367,15 @@ def export_cmd(fmt: str, output: str, force: bool, units: tuple[str, ...], statu
 @db_option
 @ledger_errors
 def import_cmd(file: str, dry_run: bool, by: str | None, db: str | None) -> None:
-    """导入单位填好的整改台账 xlsx：先校验并列出修改，再写入（--dry-run 只预览）。
+    """导入单位填好的整改台账 xlsx：逐格与导出时的内容核对，先列出修改，再写入（--dry-run 只预览）。
 
-    单位可改：整改措施、责任领导、责任部门、责任人、整改进展、完成情况（整改中/已整改待验收）、佐证材料、备注。
-    改动其他列（问题描述、依据条款、单位、类别、时限）、公式单元格、非法状态变更都会被拒绝，且整份文件不导入。
+    \b
+    单位可改：整改措施、责任领导、责任人、整改进展、完成情况（整改中/已整改待验收）、备注。
+    单位未改动的格子不影响台账（导出后督查方的更新都保留）；单位改动、台账未变的格子照常导入；
+    双方都改动过的格子列为冲突（单元格、台账中的值、表中的值），该行不导入，其余照常导入（退出码 1）。
+    改动督查方维护的列、公式单元格、非法状态变更、新增行：整份文件不导入（退出码 2）。
     """
-    from compliance.ledger.xlsx import apply_import, plan_import, read_workbook
+    from compliance.ledger.xlsx_import import apply_import, plan_import, read_workbook
 
     rows, errors = read_workbook(Path(file))
     with Ledger(db) as store, (store.read() if dry_run else store.write()) as session:
@@ -383,9 +388,20 @@ def import_cmd(file: str, dry_run: bool, by: str | None, db: str | None) -> None
         if table:
             click.echo(tabulate(table, headers=["事项", "单位/规则", "行", "字段", "原值", "新值"], tablefmt="simple_grid",
                                 maxcolwidths=[6, 20, 4, 8, 30, 30], disable_numparse=True))
-        if dry_run or not table:
-            click.echo(f"共 {len(plan.edits)} 项事项 {len(plan.diffs)} 处修改" + ("（--dry-run：未写入台账）" if table else "；台账无需更新"))
-            return
-        changed = apply_import(session, plan, who(by), Path(file).name)
-    click.echo(f"已导入：{len(plan.edits)} 项事项 {changed} 处修改")
-
+        changed = 0
+        if table and not dry_run:
+            changed = apply_import(session, plan, who(by), Path(file).name)
+    if plan.conflicts:
+        click.echo(f"以下{len(plan.conflicts)}处导出后台账已变更、单位也作了修改，未导入（所在行整行未导入），"
+                   "请与单位核对后用 compliance ledger update 登记：", err=True)
+        click.echo(tabulate([[c["cell"], f"{c['id']}（{c['key']}）", FIELDS[c["field"]], _short(c["ledger"]),
+                              _short(c["sheet"])] for c in plan.conflicts],
+                            headers=["单元格", "事项", "字段", "台账中的值", "表中的值"], tablefmt="simple_grid",
+                            maxcolwidths=[14, 20, 8, 30, 30], disable_numparse=True), err=True)
+    if dry_run or not table:
+        click.echo(f"共 {len(plan.edits)} 项事项 {len(plan.diffs)} 处修改"
+                   + ("（--dry-run：未写入台账）" if table else "；台账无需更新"))
+    else:
+        click.echo(f"已导入：{len(plan.edits)} 项事项 {changed} 处修改")
+    if plan.conflicts:
+        sys.exit(EXIT_FINDINGS)

@@ -9,5 +9,8 @@ Modules (import from the specific module; this package re-exports nothing):
 - ``lifecycle``: changes by hand — ``set_field``, ``get_item``, ``check_transition``, ``update_item``.
 - ``sync``: check results → ``UnitCheck``, reconciled into the ledger by ``sync`` (→ ``SyncReport``).
 - ``queries``: ``Filters``, ``list_items`` and ``stats``.
-- ``xlsx``: the Excel round trip (export for units, validated import); ``migrations/``: the Alembic scripts.
+- ``views``: what people read — ``ledger show`` fields, history rows in local time, the CSV export.
+- ``xlsx``: the print-ready Excel 整改台账 for units (one workbook, or one per unit); ``xlsx_import``: reading
+  a returned workbook and merging it cell by cell against the values it was exported with.
+- ``migrations/``: the Alembic scripts.
 """

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compliance.ledger.errors import LedgerError
-from compliance.ledger.models import History, Item, iso_date, utcnow
+from compliance.findings import zh_date
+from compliance.ledger.models import History, Item, utcnow
 from compliance.ledger.vocabulary import (
-    CLEAN_RESULTS, CLOSED, DONE, EDITABLE, RESULT_ZH, STATUSES, TRANSITIONS, UNIT_STATUSES, WAIVED,
+    CLEAN_RESULTS, CLOSED, DONE, EDITABLE, FIELDS, RESULT_ZH, STATUSES, TRANSITIONS, UNIT_STATUSES, WAIVED,
 )
 
 
@@ -76,22 +77,36 @@ def check_transition(item: Item, new: str, *, unit: bool = False) -> None:
         raise LedgerError(f"{where} 不能从「{old}」改为「{new}」（可改为：{allowed}）")
     if new == CLOSED and item.last_result not in CLEAN_RESULTS:
         raise LedgerError(
-            f"{where} 在最近一次检查（{iso_date(item.last_checked)}）中结果为「{RESULT_ZH.get(item.last_result, item.last_result)}」，"
+            f"{where} 在最近一次检查（{zh_date(item.last_checked)}）中结果为「{RESULT_ZH.get(item.last_result, item.last_result)}」，"
             "不能销号：请单位更新档案后重新检查并同步台账，复查符合后再销号")
+
+
+def check_value(name: str, value: Any) -> None:
+    """Raise a Chinese :class:`LedgerError` when ``value`` does not fit the field (e.g. text longer than its column)."""
+    limit = getattr(Item.__table__.columns[name].type, "length", None)
+    if limit and isinstance(value, str) and len(value) > limit:
+        raise LedgerError(f"「{FIELDS.get(name, name)}」最多{limit}个字，现为{len(value)}个字")
 
 
 def update_item(session: Session, item: Item, changes: dict[str, Any], by: str, reason: str = "",
                 *, on: dt.date | None = None, unit: bool = False, expected_version: int | None = None) -> list[tuple[str, Any, Any]]:
-    """Apply manual edits (fields of :data:`EDITABLE`) with transition rules; returns (field, old, new)."""
+    """Apply manual edits (fields of :data:`EDITABLE`) with transition rules; returns (field, old, new).
+
+    ``expected_version`` (the ``version`` the editor saw, e.g. in a web form) guards against lost updates:
+    when the item changed meanwhile nothing is written and a Chinese :class:`LedgerError` is raised. Call it
+    inside the write transaction (``Ledger.write()``) so the check and the write are one step.
+    """
     if expected_version is not None and item.version != expected_version:
-        raise LedgerError(f"事项 {item.id}（{item.key}）在导出后已被修改（版本 {expected_version} → {item.version}），"
-                          "为免覆盖他人的修改，请重新导出台账后再填写")
+        raise LedgerError(f"事项 {item.id}（{item.key}）已被他人修改（版本{expected_version}→{item.version}），"
+                          "为免覆盖他人的修改，本次修改未保存；请刷新后查看最新内容再填写")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise LedgerError(f"不能修改字段：{'、'.join(sorted(unknown))}")
     done: list[tuple[str, Any, Any]] = []
     if "status" in changes and changes["status"] is not None:
         check_transition(item, changes["status"], unit=unit)
+    for name, value in changes.items():
+        check_value(name, value)
     why = reason or ("单位填报导入" if unit else "手工更新")
     for name in EDITABLE:
         if name not in changes or changes[name] is None:

@@ -6,12 +6,21 @@ An item is keyed on (unit_id, rule_id, subject); nothing is ever deleted.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from compliance.findings import zh_date
+from compliance.ledger.errors import LedgerConfigError
 from compliance.ledger.vocabulary import FIELDS, NOT_OVERDUE, OVERDUE, RESULT_ZH
+
+ZONE_ENV = "COMPLIANCE_TZ"
+DEFAULT_ZONE = "Asia/Shanghai"
+"""Times are stored in UTC and shown in this zone (offices read Beijing time); ``COMPLIANCE_TZ`` overrides it."""
 
 
 class Base(DeclarativeBase):
@@ -21,6 +30,38 @@ class Base(DeclarativeBase):
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware in UTC (timestamps of items and history)."""
     return dt.datetime.now(dt.timezone.utc)
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise LedgerConfigError(f"环境变量 {ZONE_ENV} 的时区「{name[:60]}」无效：应为 IANA 时区名，如 {DEFAULT_ZONE}"
+                                "（Windows 上需安装 tzdata 包）") from None
+
+
+def display_zone() -> ZoneInfo:
+    """The zone history times are shown in: ``COMPLIANCE_TZ`` or :data:`DEFAULT_ZONE`."""
+    return _zone(os.environ.get(ZONE_ENV, "").strip() or DEFAULT_ZONE)
+
+
+def as_utc(at: dt.datetime) -> dt.datetime:
+    """A stored timestamp as an aware UTC time (SQLite returns it without its zone)."""
+    return at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else at.astimezone(dt.timezone.utc)
+
+
+def local_time(at: dt.datetime) -> dt.datetime:
+    """A stored timestamp in the display zone."""
+    return as_utc(at).astimezone(display_zone())
+
+
+def local_text(at: dt.datetime | None) -> str:
+    """``2025年12月20日 14:05``: a stored timestamp as people read it, in the display zone."""
+    if at is None:
+        return ""
+    local = local_time(at)
+    return f"{zh_date(local.date())} {local:%H:%M}"
 
 
 class Item(Base):
@@ -83,6 +124,16 @@ class Item(Base):
         days = self.overdue_days(as_of)
         return f"{self.status}（{OVERDUE} {days} 天）" if days else self.status
 
+    def last_check_text(self) -> str:
+        """``2025年12月20日 符合：工会开设独立银行账户`` — the result label once, even when the message repeats it."""
+        label = RESULT_ZH.get(self.last_result, self.last_result)
+        message = "" if self.last_result == "absent" else (self.last_message or "").strip()
+        for prefix in (f"{label}：", f"{label}:", label):
+            if message.startswith(prefix):
+                message = message[len(prefix):].lstrip()
+                break
+        return f"{zh_date(self.last_checked) or '未检查'} {label}" + (f"：{message}" if message else "")
+
     def to_dict(self, as_of: dt.date) -> dict[str, Any]:
         return {
             "id": self.id, "key": self.key, "unit_id": self.unit_id, "unit_name": self.unit_name,
@@ -116,7 +167,10 @@ class History(Base):
     item: Mapped[Item] = relationship(back_populates="history")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(timespec="seconds") if self.at else None, "by": self.by,
+        local = local_time(self.at) if self.at else None
+        return {"at": as_utc(self.at).isoformat(timespec="seconds") if self.at else None,
+                "at_local": local.isoformat(timespec="seconds") if local else None,
+                "zone": display_zone().key if local else None, "by": self.by,
                 "field": self.field, "field_zh": FIELDS.get(self.field, self.field),
                 "old": self.old, "new": self.new, "reason": self.reason}
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from compliance.inputs.validation import validate_as
-from compliance.findings import SEVERITY_RANK, STATES
-from compliance.inputs.loader import parse_text, read_text
+from compliance.findings import SEVERITY_RANK, STATES, zh_date
+from compliance.inputs.loader import InputError, Problem, parse_text, read_text
 from compliance.ledger.lifecycle import set_field, touch
 from compliance.ledger.models import History, Item
 from compliance.ledger.vocabulary import CLOSED, DONE, NEW, RESULT_ZH, WAIVED, WORKING
@@ -39,6 +39,7 @@ class ObservedFinding(BaseModel):
     deadline_days: int = Field(30, ge=0, title="整改时限（天）")
     owner: str = Field("", title="责任人")
     waiver: dict[str, Any] | None = Field(None, title="豁免")
+    source: str = Field("", title="档案文件")
 
 
 class ResultsDocument(BaseModel):
@@ -47,6 +48,7 @@ class ResultsDocument(BaseModel):
     tool: str = Field(pattern="^compliance$", title="工具")
     as_of: dt.date = Field(title="检查日期")
     findings: list[ObservedFinding] = Field(title="检查结果")
+    errors: list[Any] = Field(default_factory=list, title="错误")
 
 
 @dataclass
@@ -59,6 +61,13 @@ class UnitCheck:
     findings: list[ObservedFinding]
     rules: set[str]
     source: str = ""
+    profiles: tuple[str, ...] = ()
+    """The profile files the findings came from (several when two profiles carry the same unit id)."""
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """Where this unit's data came from, as the user names it: its profile files, else the input file."""
+        return self.profiles or ((self.source,) if self.source else ())
 
 
 def is_results_document(data: Any) -> bool:
@@ -68,13 +77,19 @@ def is_results_document(data: Any) -> bool:
 def checks_from_results(data: Any, name: str, text: str | None = None) -> list[UnitCheck]:
     """Unit checks from a ``compliance check --format json`` document; malformed input → InputError."""
     doc = validate_as(ResultsDocument, data, name, text)
+    duplicates = [e for e in doc.errors if isinstance(e, dict) and e.get("code") == DUPLICATE]
+    if duplicates:
+        raise InputError([Problem(name, f"该检查结果中有单位编号重复的档案（{str(e.get('file', ''))[:200]}："
+                                        f"{str(e.get('message', ''))[:300]}），不能据此同步", code=DUPLICATE)
+                          for e in duplicates])
     rules = {f.rule_id for f in doc.findings}
     by_unit: dict[str, list[ObservedFinding]] = {}
     names: dict[str, str] = {}
     for f in doc.findings:
         by_unit.setdefault(f.unit_id, []).append(f)
         names[f.unit_id] = f.unit_name or names.get(f.unit_id, "")
-    return [UnitCheck(u, names[u], doc.as_of, fs, rules, name) for u, fs in by_unit.items()]
+    return [UnitCheck(u, names[u], doc.as_of, fs, rules, name, tuple(dict.fromkeys(f.source for f in fs if f.source)))
+            for u, fs in by_unit.items()]
 
 
 def checks_from_findings(findings: Iterable[Any], as_of: dt.date, rules: set[str], source: str = "") -> list[UnitCheck]:
@@ -84,6 +99,35 @@ def checks_from_findings(findings: Iterable[Any], as_of: dt.date, rules: set[str
     for f in observed:
         by_unit.setdefault(f.unit_id, []).append(f)
     return [UnitCheck(u, fs[0].unit_name, as_of, fs, rules, source) for u, fs in by_unit.items()]
+
+
+DUPLICATE = "DUPLICATE"
+"""``Problem.code`` of a duplicate unit id (the same code as the pipeline's own check of unit ids, when it
+reports the second profile of a unit as an input error; the ledger refuses the batch on either)."""
+
+
+def is_duplicate(problem: Problem) -> bool:
+    return problem.code == DUPLICATE
+
+
+def duplicate_units(checks: list[UnitCheck]) -> list[Problem]:
+    """One problem per unit id that comes from more than one profile or input file in a batch, naming them all.
+
+    A sync with such a batch would let one file's data overwrite the other's (an older file could move an
+    open item to 已整改待验收), so the caller refuses the whole batch.
+    """
+    origins: dict[str, list[str]] = {}
+    for check in checks:
+        found = origins.setdefault(check.unit_id, [])
+        found.extend(check.origins or ("（未注明来源）",))
+    problems = []
+    for unit, files in origins.items():
+        if len(files) > 1:
+            names = "、".join(files)
+            problems.append(Problem(files[0], f"单位编号「{unit}」重复：{names} 都是该单位的数据；"
+                                              "一批只能有一份该单位的档案或检查结果，请删除或改正其中一份后重新同步",
+                                    path="unit.id", key=unit, code=DUPLICATE))
+    return problems
 
 
 def read_results_file(path: Path) -> list[UnitCheck] | None:
@@ -136,6 +180,7 @@ def _sync_unit(session: Session, check: UnitCheck, by: str, close_on_clean: bool
     items = {(i.rule_id, i.subject): i for i in session.scalars(select(Item).where(Item.unit_id == check.unit_id))}
     seen: dict[tuple[str, str], ObservedFinding] = {(f.rule_id, f.subject): f for f in check.findings}
     on = check.as_of
+    day = zh_date(on)
     for key, f in seen.items():
         if SEVERITY_RANK.get(f.severity, floor) < floor:
             continue
@@ -150,7 +195,7 @@ def _sync_unit(session: Session, check: UnitCheck, by: str, close_on_clean: bool
         old = item.status
         if f.state == "fail":
             if old == CLOSED:
-                why = f"复查（{on}）再次发现问题，重新打开（反弹）"
+                why = f"复查（{day}）再次发现问题，重新打开（反弹）"
                 set_field(session, item, "status", WORKING, by, why)
                 set_field(session, item, "closed_on", None, by, why)
                 set_field(session, item, "rebound_count", item.rebound_count + 1, by, why)
@@ -158,13 +203,13 @@ def _sync_unit(session: Session, check: UnitCheck, by: str, close_on_clean: bool
                 touch(item)
                 report.note("反弹", item, old, why)
             elif old == WAIVED:
-                why = f"复查（{on}）豁免已失效或撤销，转入整改"
+                why = f"复查（{day}）豁免已失效或撤销，转入整改"
                 set_field(session, item, "status", WORKING, by, why)
                 set_field(session, item, "deadline", on + dt.timedelta(days=f.deadline_days), by, why)
                 touch(item)
                 report.note("退回整改", item, old, why)
             elif old == DONE:
-                why = f"复查（{on}）仍不符合，验收不通过，退回整改"
+                why = f"复查（{day}）仍不符合，验收不通过，退回整改"
                 set_field(session, item, "status", WORKING, by, why)
                 touch(item)
                 report.note("退回整改", item, old, why)
@@ -172,19 +217,19 @@ def _sync_unit(session: Session, check: UnitCheck, by: str, close_on_clean: bool
                 report.counts["仍未整改"] += 1
         elif f.state == "waived":
             if old != WAIVED:
-                why = f"复查（{on}）：{_waiver_text(f)}"
+                why = f"复查（{day}）：{_waiver_text(f)}"
                 set_field(session, item, "status", WAIVED, by, why)
                 touch(item)
                 report.note("豁免", item, old, why)
         elif f.state == "unknown":
             report.counts["待核实"] += 1
         else:
-            _resolve(session, item, on, by, close_on_clean, report, f"复查（{on}）结果为{RESULT_ZH[f.state]}")
+            _resolve(session, item, on, by, close_on_clean, report, f"复查（{day}）结果为{RESULT_ZH[f.state]}")
     for key, item in items.items():
         if key in seen or item.rule_id not in check.rules:
             continue
         _observe(item, "absent", "", on, check.unit_name)
-        _resolve(session, item, on, by, close_on_clean, report, f"复查（{on}）未再发现该问题")
+        _resolve(session, item, on, by, close_on_clean, report, f"复查（{day}）未再发现该问题")
 
 
 def _observe(item: Item, result: str, message: str, on: dt.date, unit_name: str) -> None:
@@ -216,7 +261,12 @@ def _resolve(session: Session, item: Item, on: dt.date, by: str, close_on_clean:
 
 def _waiver_text(f: ObservedFinding) -> str:
     w = f.waiver or {}
-    return f"已豁免（批准文件：{w.get('document') or '未填'}，有效期至 {w.get('expires') or '未填'}）"
+    expires = w.get("expires")
+    try:
+        expires = zh_date(dt.date.fromisoformat(str(expires))) if expires else "未填"
+    except ValueError:
+        pass
+    return f"已豁免（批准文件：{w.get('document') or '未填'}，有效期至{expires}）"
 
 
 def _create(session: Session, f: ObservedFinding, on: dt.date, by: str, source: str, report: SyncReport) -> None:
@@ -229,7 +279,7 @@ def _create(session: Session, f: ObservedFinding, on: dt.date, by: str, source: 
         rebound_count=0, last_result=f.state, last_checked=on, last_message=f.message, version=1,
     )
     session.add(item)
-    reason = f"检查（{on}）发现问题" + (f"，来源 {source}" if source else "")
+    reason = f"检查（{zh_date(on)}）发现问题" + (f"，来源 {source}" if source else "")
     if status == WAIVED:
         reason += "；" + _waiver_text(f)
     session.add(History(item=item, by=by, field="status", old=None, new=status, reason=reason))
