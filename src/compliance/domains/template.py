@@ -27,6 +27,8 @@ class FieldKind:
     choices: tuple[Any, ...] = ()
     model: type[BaseModel] | None = None
     minimum: float | None = None
+    month_ok: bool = False
+    """A date field that also takes a month alone (``2025年10月``, its own validator reads it)."""
 
 
 def field_kind(annotation: Any) -> FieldKind:
@@ -35,7 +37,8 @@ def field_kind(annotation: Any) -> FieldKind:
         inner = field_kind(args[0])
         bounds = [b for m in args[1:] for b in (m, *getattr(m, "metadata", ()))]
         minimum = next((b.ge for b in bounds if getattr(b, "ge", None) is not None), None)
-        return FieldKind(inner.kind, inner.choices, inner.model, minimum)
+        custom = any(type(m).__name__ == "BeforeValidator" for m in args[1:])
+        return FieldKind(inner.kind, inner.choices, inner.model, minimum, inner.kind == "date" and custom)
     if origin in (typing.Union, types.UnionType):
         inner_args = [a for a in args if a is not type(None)]
         return field_kind(inner_args[0]) if len(inner_args) == 1 else FieldKind("str")
@@ -131,6 +134,8 @@ INSTRUCTIONS_SHEET = "填表说明"
 UNIT_SHEET = "基本情况"
 SECTION_COLUMNS = ["项目", "字段键（请勿修改）", "填写内容", "填写说明"]
 SECTION_WIDTHS = [28, 34, 30, 70]
+KEY_COLUMN = 2
+"""The hidden column holding each row's field key (``union.members``)."""
 VALUE_COLUMN = 3
 
 
@@ -142,6 +147,7 @@ class FormField:
     label: str
     kind: FieldKind
     note: str
+    optional: bool = True
 
 
 @dataclass(frozen=True)
@@ -160,7 +166,7 @@ def _section_fields(model: type[BaseModel], prefix: str, label_prefix: str) -> I
         if kind.kind == "model" and kind.model is not None:
             yield from _section_fields(kind.model, f"{prefix}{name}.", f"{label}.")
         elif kind.kind != "list":
-            yield FormField(f"{prefix}{name}", label, kind, describe(model, name))
+            yield FormField(f"{prefix}{name}", label, kind, describe(model, name), not field.is_required())
 
 
 def form_layout(model: type[BaseModel]) -> tuple[list[tuple[str, list[FormField]]], list[TableSheet]]:

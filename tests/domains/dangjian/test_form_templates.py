@@ -154,8 +154,8 @@ def test_errors_point_at_sheet_and_cell(runner, form, tmp_path):
     wb.save(form)
     result = runner.invoke(main, ["import", str(form), "-o", str(tmp_path / "p.yaml")])
     assert result.exit_code == 2 and not (tmp_path / "p.yaml").exists()
-    assert f"{cell}：应为整数" in result.stderr and cell == "基本情况!C6"
-    assert "工作记录!B2：应为以下之一" in result.stderr
+    assert f"{cell}：「很多」应为整数" in result.stderr and cell == "基本情况!C6"
+    assert "工作记录!B2：「开会」不是可选项，可选：听取汇报、" in result.stderr
 
 
 def test_consistency_errors_point_at_cells_too(runner, form, tmp_path):
