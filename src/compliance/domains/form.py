@@ -191,7 +191,7 @@ def _read_section(ws: Any, title: str, fields: list[FormField], reader: _Reader,
                              f"未知字段键「{str(key)[:60]}」（隐藏的{get_column_letter(KEY_COLUMN)}列不要修改）")
             continue
         field = by_key[key]
-        value = reader.value(row[VALUE_COLUMN - 1], where, field.kind, field.note, field.optional)
+        value = reader.value(row[VALUE_COLUMN - 1], where, field.kind, f"{field.label}；{field.note}", field.optional)
         parts = str(key).split(".")
         cells[tuple(parts)] = where
         if value is not None:
