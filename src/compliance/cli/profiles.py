@@ -10,7 +10,7 @@ import click
 
 from compliance.cli.common import EXIT_USAGE, ZhChoice, as_of_option, die, domain_option, output_option, write_output
 from compliance.domains.form import profile_yaml
-from compliance.domains.template import form_workbook
+from compliance.domains.form_xlsx import form_workbook
 from compliance.engine.domain import get_domain
 from compliance.inputs.loader import InputError, Problem
 from compliance.inputs.paths import expand_paths, is_form

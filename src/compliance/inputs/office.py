@@ -1,7 +1,7 @@
 """Office spellings of a value typed into a spreadsheet cell, turned into what a profile field holds.
 
 ``2025年3月1日``, ``2025.3.1``, ``2025/3/1``, ``2025-3-1`` and ``20250301`` are dates; ``88人``, ``5年``,
-``１２`` (full-width) and ``1,200`` are numbers when the unit fits the field; ``无``/``空``/``不详`` leave an
+``１２`` (full-width) and ``1,200`` are numbers when the unit fits the field (``5年`` in 任期年限, not ``3个月``); ``无``/``空``/``不详`` leave an
 optional field empty (待核实). Each change is returned as a Chinese note; a spelling that could mean more
 than one thing (``2025年3月``, ``25.3.1``) is an error with a "是不是…" suggestion, never a guess.
 """
@@ -19,9 +19,10 @@ from compliance.inputs.model import FALSE_TEXTS, TRUE_TEXTS
 BLANK_TEXTS = frozenset({"无", "空", "暂无", "不详", "未知", "/", "-", "—", "——", "－", "无。"})
 """Texts that mean "nothing to report": an optional field holding one is left empty (待核实)."""
 
-UNITS = "人名位个次年岁天届元%"
-"""Units that may follow a number; one is accepted only when the field's own title or description uses it."""
-_SAME_UNIT = {"名": "人", "位": "人", "%": "%"}
+_UNIT_SIGNS = {"人": ("人数", "（人）"), "次": ("次数", "（次）"), "年": ("年限", "（年）"), "元": ("（元）", "金额", "经费"),
+               "%": ("（%）", "比例"), "个": ("个数", "（个）"), "岁": ("年龄", "（岁）"), "天": ("天数", "（天）")}
+"""Units that may follow a number, each accepted only when the field's title or description shows it."""
+_SAME_UNIT = {"名": "人", "位": "人"}
 
 _FULL_DATE = re.compile(r"^(\d{2,4})\s*[年./\-]\s*(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*[日号]?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -65,10 +66,10 @@ def _number(text: str, original: str, kind: str, label: str) -> int | float | No
     if not found:
         return None
     digits, unit = found.groups()
-    allowed = {u for u in UNITS if _SAME_UNIT.get(u, u) in label}
-    if unit and unit not in allowed:
+    allowed = [u for u, signs in _UNIT_SIGNS.items() if any(sign in label for sign in signs)]
+    if unit and _SAME_UNIT.get(unit, unit) not in allowed:
         wanted = "整数" if kind == "int" else "数字"
-        hint = f"（单位：{'、'.join(sorted({_SAME_UNIT.get(u, u) for u in allowed}))}）" if allowed else ""
+        hint = f"（单位：{'、'.join(allowed)}）" if allowed else ""
         raise Spelling(f"「{original}」应只填写{wanted}{hint}，如{digits}")
     number = float(digits.replace(",", ""))
     if kind == "int":
@@ -118,7 +119,9 @@ def normalise(value: Any, kind: str, *, label: str = "", choices: Sequence[Any] 
         raise Spelling(f"「{original}」应填写“是”或“否”")
     if kind == "enum":
         names = [str(c) for c in choices]
-        compact = re.sub(r"\s+", "", text)
+        compact = re.sub(r"\s+", "", original)
+        if compact not in names:
+            compact = re.sub(r"\s+", "", text)
         if compact in names:
             return compact, (None if compact == original else f"「{original}」按「{compact}」处理")
         close = difflib.get_close_matches(compact, names, n=1, cutoff=0.5)
