@@ -21,7 +21,7 @@ from compliance.domains.template import (
 )
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem, read_bytes, too_large
 from compliance.inputs.office import Spelling, normalise
-from compliance.inputs.validation import field_label, validation_problems
+from compliance.inputs.validation import capped, field_label, validation_problems
 from compliance.inputs.xlsx import unneutralise
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
@@ -29,6 +29,11 @@ MAX_MEMBERS = 2000
 MAX_ROWS = 5 * MAX_TABLE_ROWS
 HEADER_SEARCH = 5
 """A table sheet's header is among its first rows."""
+MAX_EXTRA_COLUMNS = 20
+"""Columns read beyond a table's own: enough to report stray headers, never a 16,384-column sheet."""
+
+MAX_NOTES = 50
+"""Notes listed per form; the rest are counted in one closing note."""
 
 Cells = dict[tuple[Any, ...], str]
 
@@ -153,8 +158,14 @@ def read_form_cells(model: type[BaseModel], source: Path | bytes, max_bytes: int
         for table in tables:
             if table.title in sheets:
                 _read_table(wb[table.title], table, reader, data, cells)
+    except Exception:  # noqa: BLE001 - sheets are parsed as they are read; any parser failure is an input error
+        raise _fail(name, "XLSX 文件内容无法解析（文件损坏，或含不安全的 XML 实体）") from None
     finally:
         wb.close()
+    reader.problems = capped(reader.problems, name)
+    if len(reader.notes) > MAX_NOTES:
+        more = len(reader.notes) - MAX_NOTES
+        reader.notes = reader.notes[:MAX_NOTES] + [Problem(name, f"另有{more}处说明未列出", code="NOTE", level="note")]
     try:
         profile = model.model_validate(data)
     except ValidationError as exc:
@@ -203,7 +214,7 @@ def _read_table(ws: Any, table: TableSheet, reader: _Reader, data: dict[str, Any
 
     fields = table.model.model_fields
     titles = {f.title or n: n for n, f in fields.items()}
-    rows = ws.iter_rows(max_row=MAX_ROWS + 2)
+    rows = ws.iter_rows(max_row=MAX_ROWS + 2, max_col=len(fields) + MAX_EXTRA_COLUMNS)
     columns: dict[int, str] = {}
     number = 0
     for number, header in enumerate(rows, 1):  # the header is the first row naming a column (a title row may precede it)
