@@ -299,3 +299,14 @@ def test_read_upload_reads_a_form_or_a_yaml_profile_from_bytes():
 def test_read_upload_keeps_every_defence_of_the_command_line(name, data, message):
     upload = read_upload(name, data, DANGJIAN, AS_OF)
     assert upload.profile is None and message in upload.problems[0].message, upload.problems
+
+
+def test_a_form_of_another_standard_is_validated_as_that_one_or_named_clearly(runner, tmp_path):
+    profile = load_profile(next(SANHUI_FIXTURES.glob("*.yaml")), SANHUI)
+    form = tmp_path / "支部.xlsx"
+    form.write_bytes(form_workbook(SANHUI, profile))
+    result = runner.invoke(main, ["validate", str(form), *DAY])
+    assert result.exit_code == 0 and "通过" in result.stdout, result.output
+    result = runner.invoke(main, ["check", str(form), *DAY])
+    assert result.exit_code == 2 and "这是「三会一课」档案" in result.stderr and "--pack sanhui" in result.stderr
+    assert runner.invoke(main, ["check", str(form), "--pack", "sanhui", *DAY]).exit_code in (0, 1)

@@ -162,7 +162,7 @@ def parse_record(record: Record, domain: Domain, tag: bool = False, follow: bool
     try:
         if record.line is None and is_form(record.file):
             stage = "FORM"
-            form = read_form(Path(record.file), domain)
+            form = _read_form_as_declared(Path(record.file), domain, follow)
             return form.profile, form
         if record.line is None:
             text = read_text(Path(record.file))
@@ -189,6 +189,26 @@ def read_form(source: Path | bytes, domain: Domain, name: str | None = None) -> 
         raise InputError([Problem(name or str(source), f"「{domain.title}」没有Excel信息采集表，请提交YAML或JSON档案",
                                   code="FORM")])
     return domain.form.read(source, name=name) if name else domain.form.read(source)
+
+
+def _read_form_as_declared(path: Path, domain: Domain, follow: bool) -> Any:
+    """The form at ``path`` read as ``domain``'s; a form of another installed standard (its sheets are that
+    standard's) is read as that one with ``follow``, else one clear error says which standard it is."""
+    try:
+        return read_form(path, domain)
+    except InputError as exc:
+        if not any(p.message.startswith("缺少工作表") for p in exc.problems):
+            raise
+        for other in domains().values():
+            if other is not domain and other.form is not None:
+                try:
+                    form = read_form(path, other)
+                except InputError:
+                    continue
+                if follow:
+                    return form
+                raise InputError([_wrong_domain(str(path), other.key, domain)]) from None
+        raise
 
 
 def assess_record(profile: BaseModel, domain: Domain, as_of: dt.date, record: Record,
