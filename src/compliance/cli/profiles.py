@@ -117,7 +117,7 @@ def import_command(forms: tuple[str, ...], output: str, as_of: dt.date, force: b
         found = convert_form(form, target, domain, as_of, force)
         problems.extend(found)
         converted += not found
-    if len(targets) > 1 or problems:
+    if len(targets) > 1:
         click.echo(f"转换 {converted} 份，失败 {len(targets) - converted} 份", err=True)
     if problems:
         die(problems)

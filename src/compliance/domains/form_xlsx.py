@@ -34,6 +34,8 @@ TITLE_FONT_SIZE = 14
 BLANK_TABLE_ROWS = 10
 """Empty, bordered rows printed under each table's header (more can be typed below them)."""
 INPUT_FILL = "FFF9E5"
+MIN_TABLE_WIDTH = 80
+"""Total column width of a table sheet, at least (characters)."""
 
 
 def form_workbook(domain: Any, profile: BaseModel | None = None, unit_name: str | None = None) -> bytes:
@@ -104,6 +106,8 @@ def _workbook(model: type[BaseModel], title: str, unit_name: str, profile: BaseM
         rows = [[_cell_value(item.get(n)) for n in names] for item in items]
         rows += [[None] * len(names) for _ in range(BLANK_TABLE_ROWS)]
         widths = [_table_width(table.model, n) for n in names]
+        if sum(widths) < MIN_TABLE_WIDTH:  # a narrow table (党小组: 2 columns) still spans the page
+            widths = [w * MIN_TABLE_WIDTH // sum(widths) for w in widths]
         _sheet(ws, f"{form_title}·{table.title}（每行一条）", headers, rows, widths,
                "landscape" if sum(widths) > 100 else "portrait")
         for col, name in enumerate(names, 1):
@@ -119,11 +123,13 @@ def _workbook(model: type[BaseModel], title: str, unit_name: str, profile: BaseM
 def _table_width(model: type[BaseModel], name: str) -> int:
     field = model.model_fields[name]
     kind = field_kind(field.annotation)
-    if kind.kind in ("bool", "date", "int", "float"):
-        return 14
+    if kind.kind in ("bool", "int", "float"):
+        return 10
+    if kind.kind == "date":
+        return 12
     if kind.kind == "enum":
-        return max(14, 2 * max(len(str(c)) for c in kind.choices) + 2)
-    return 30 if name in ("title", "note", "notes", "reason", "basis", "content") else 18
+        return min(24, max(10, 2 * max(len(str(c)) for c in kind.choices) + 2))
+    return 28 if name in ("title", "topic", "note", "notes", "reason", "basis", "content", "evidence") else 16
 
 
 def _sheet(ws: Any, title: str, headers: list[str], rows: list[list[Any]], widths: list[int], orientation: str,

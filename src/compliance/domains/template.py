@@ -153,7 +153,7 @@ def yaml_template(model: type[BaseModel], title: str, key: str, unit_name: str) 
 INSTRUCTIONS_SHEET = "填表说明"
 UNIT_SHEET = "基本情况"
 SECTION_COLUMNS = ["项目", "字段键（请勿修改）", "填写内容", "填写说明"]
-SECTION_WIDTHS = [26, 30, 30, 56]
+SECTION_WIDTHS = [22, 30, 28, 46]
 KEY_COLUMN = 2
 """The hidden column holding each row's field key (``union.members``)."""
 VALUE_COLUMN = 3
@@ -184,7 +184,7 @@ def _section_fields(model: type[BaseModel], prefix: str, label_prefix: str) -> I
         kind = field_kind(field.annotation)
         label = f"{label_prefix}{field.title or name}"
         if kind.kind == "model" and kind.model is not None:
-            yield from _section_fields(kind.model, f"{prefix}{name}.", f"{label}.")
+            yield from _section_fields(kind.model, f"{prefix}{name}.", f"{label}·")
         elif kind.kind != "list":
             yield FormField(f"{prefix}{name}", label, kind, form_note(model, name), not field.is_required())
 
@@ -208,7 +208,9 @@ def form_layout(model: type[BaseModel]) -> tuple[list[tuple[str, list[FormField]
                                             not top_field.is_required()))
             sections.append((UNIT_SHEET, fields))
         elif kind.kind == "model" and kind.model is not None:
-            sections.append((field.title or name, list(_section_fields(kind.model, f"{name}.", ""))))
+            fields = list(_section_fields(kind.model, f"{name}.", ""))
+            if fields:  # a section that is only a table (党费: 党员名单) needs no sheet of its own
+                sections.append((field.title or name, fields))
             for sub_name, sub in kind.model.model_fields.items():
                 sub_kind = field_kind(sub.annotation)
                 if sub_kind.kind == "list" and sub_kind.model is not None:
