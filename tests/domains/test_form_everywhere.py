@@ -17,6 +17,7 @@ from compliance.domains.form import read_form_cells
 from compliance.domains.sanhui import DOMAIN as SANHUI
 from compliance.domains.form_xlsx import form_workbook
 from compliance.pipeline.run import check_profile, load_profile
+from compliance.output.verdicts import problem_text
 from compliance.pipeline.upload import read_upload
 
 from conftest import AS_OF, DANGJIAN, FIXTURES, ROOT
@@ -146,6 +147,20 @@ def test_the_note_reads_like_the_brief():
     assert form.notes[0].message == "基本情况!C12：「2025年3月1日」按2025-03-01处理"
 
 
+def test_an_excel_date_and_time_cell_in_a_date_field_is_read_as_its_day_with_a_note():
+    form = read_form_cells(DANGJIAN.profile_model, filled({("基本情况", "unit.founded"): dt.datetime(2025, 3, 1, 9, 30)}))
+    assert form.profile.unit.founded == dt.date(2025, 3, 1)
+    assert form.notes[0].message == "基本情况!C12：「2025-03-01 09:30」按2025-03-01处理（不计时间）"
+
+
+def test_consistency_problems_in_a_form_name_the_field_in_chinese_only(runner, tmp_path):
+    form = tmp_path / "a.xlsx"
+    form.write_bytes(filled({("基本情况", "unit.staff_total"): 10, ("基本情况", "unit.staff_female"): 12}))
+    result = runner.invoke(main, ["validate", str(form), *DAY])
+    assert result.exit_code == 2 and "基本情况!C8：「单位.女职工人数」（12）大于" in result.stdout
+    assert "staff_female" not in result.stdout
+
+
 def test_an_excel_date_cell_needs_no_note():
     form = read_form_cells(DANGJIAN.profile_model, filled({("基本情况", "unit.founded"): dt.datetime(2025, 3, 1)}))
     assert form.profile.unit.founded == dt.date(2025, 3, 1) and form.notes == []
@@ -191,15 +206,16 @@ def test_no_message_about_a_bad_cell_leaks_english():
     data = filled({("基本情况", "unit.staff_total"): "很多", ("基本情况", "unit.founded"): "2025年3月",
                    ("工会", "union.established"): "也许", ("党组织", "party.type"): "机关党委会",
                    ("工会", "union.members"): -3, ("工会", "union.funds_rate"): 300,
-                   ("工会", "union.last_election"): dt.datetime(2025, 3, 1, 9, 30),
-                   ("工作记录", "B3"): "开会", ("工作记录", "A3"): "昨天", ("基本情况", "unit.staff_female"): "=1+1"},
+                   ("工作记录", "B3"): "开会", ("工作记录", "A3"): "昨天", ("基本情况", "unit.staff_female"): "=1+1",
+                   ("基本情况", "unit.type"): 5, ("工会", "union.term_years"): 2.5},
                   unit_id=None)
     upload = read_upload("a.xlsx", data, DANGJIAN, AS_OF)
-    assert len(upload.problems) >= 10, [p.message for p in upload.problems]
+    assert len(upload.problems) >= 12, [p.message for p in upload.problems]
     for p in upload.problems:
-        text = re.sub(r"[\w一-龥]+![A-Z]+\d+", "", p.message + (p.path or ""))
-        text = re.sub(r"=1\+1|\d+", "", text)
-        assert not re.search(r"[A-Za-z]", text), p.message
+        text = problem_text(p).removeprefix("a.xlsx:")
+        text = re.sub(r"[\w一-龥]+![A-Z]+\d+|=1\+1", "", text)
+        assert not re.search(r"[A-Za-z']", text), problem_text(p)
+        assert not re.search(r"[一-龥] \d|\d [一-龥]", text), problem_text(p)
     assert any("是不是「机关党委」" in p.message for p in upload.problems)
 
 

@@ -8,6 +8,7 @@ number of members, declared uncompressed size), so a zip bomb or a non-zip file 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,7 @@ def read_form_cells(model: type[BaseModel], source: Path | bytes, max_bytes: int
             if where in reader.bad:
                 continue
             p.message = f"{where}：{_plain(p.message)}" if where else _plain(p.message)
+            p.expected = _plain(p.expected)
             p.path = field_label(model, tuple(err["loc"]))
             p.code = "FORM"
             located.append(p)
@@ -250,14 +252,18 @@ def _read_table(ws: Any, table: TableSheet, reader: _Reader, data: dict[str, Any
         _set(data, list(base), items)
 
 
-_PLAIN = (("应为 是/否（true/false）", "应填写“是”或“否”"), ("格式 YYYY-MM-DD", "如2025-03-01"), (" or ", "、"))
+_PLAIN = (("应为 是/否（true/false）", "应填写“是”或“否”"), ("格式 YYYY-MM-DD", "如2025-03-01"), ("' or '", "、"),
+          ("', '", "、"))
+_SPACED_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[-\d])|(?<=\d) (?=[\u4e00-\u9fff])")
 
 
 def _plain(message: str) -> str:
-    """A validation message as a secretary reads it: no English format codes or words."""
+    """A validation message as a secretary reads it: no English words or format codes, no quotes from Python,
+    no spaces around numbers."""
     for english, chinese in _PLAIN:
         message = message.replace(english, chinese)
-    return message
+    message = re.sub(r"'([^'\n]*)'", r"「\1」", message)
+    return _SPACED_NUMBER.sub("", message)
 
 
 def nearest(cells: Cells, loc: tuple[Any, ...]) -> str | None:

@@ -87,14 +87,19 @@ def normalise(value: Any, kind: str, *, label: str = "", choices: Sequence[Any] 
     raises :class:`Spelling` when the content cannot be read as ``kind``. ``label`` is the field's title and
     description (which units it accepts); ``month_ok``: the field itself takes ``2025年3月``.
     """
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        value = value.date()
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            value = value.date()
+        elif kind == "date":
+            return value.date(), f"「{value:%Y-%m-%d %H:%M}」按{value.date().isoformat()}处理（不计时间）"
     if kind == "str":
         if isinstance(value, bool) or not isinstance(value, (int, float, dt.date)):
             return _blank(value, optional)
         if isinstance(value, dt.date):
             return value.isoformat(), None
         return (str(int(value)) if float(value).is_integer() else str(value)), None
+    if kind == "enum" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(int(value)) if float(value).is_integer() else str(value)
     if not isinstance(value, str):
         return value, None
     original = value

@@ -220,6 +220,8 @@ def assess_record(profile: BaseModel, domain: Domain, as_of: dt.date, record: Re
         return [], notes
     if hasattr(origin, "cell_of"):
         errors, warnings = domain.assess(profile, as_of, record.file, cell_of=origin.cell_of)
+        for p in (*errors, *warnings):  # located by cell: the Chinese field name only, no key
+            p.path = p.path.split(" (")[0]
         return errors, notes + warnings
     errors, warnings = domain.assess(profile, as_of, record.file, origin)
     if record.line is not None:
