@@ -18,7 +18,7 @@ from compliance.domains.sanhui import DOMAIN as SANHUI
 from compliance.domains.form_xlsx import form_workbook
 from compliance.pipeline.run import check_profile, load_profile
 from compliance.output.verdicts import problem_text
-from compliance.pipeline.upload import read_upload
+from compliance.pipeline.upload import cell_of as problem_cell, read_upload
 
 from conftest import AS_OF, DANGJIAN, FIXTURES, ROOT
 
@@ -185,6 +185,11 @@ def test_a_date_that_could_mean_more_than_one_day_is_an_error_with_a_suggestion(
     assert any(p.message.startswith(f"{cell_of(data, '基本情况', 'unit.founded')}：{expected}") for p in upload.problems), upload.problems
 
 
+def test_the_web_page_can_place_each_problem_next_to_its_cell():
+    upload = read_upload("a.xlsx", filled({("工会", "union.term_years"): "3个月"}), DANGJIAN, AS_OF)
+    assert [problem_cell(p) for p in upload.problems] == [("工会", "C9")]
+
+
 def test_a_unit_that_does_not_fit_the_field_is_an_error():
     upload = read_upload("a.xlsx", filled({("工会", "union.term_years"): "3个月"}), DANGJIAN, AS_OF)
     assert [p.message for p in upload.problems] == ["工会!C9：「3个月」应只填写整数（单位：年），如3"]
@@ -278,6 +283,9 @@ def test_init_from_last_years_profile_prefills_the_form(runner, tmp_path):
     assert values["unit.name"] == "市财政局" and values["unit.id"] == "SZ-001"
     assert runner.invoke(main, ["init", "--from", str(FIXTURES / "01-shi-caizhengju.yaml"), "-o",
                                 str(tmp_path / "x.yaml")]).exit_code == 3, "--from is for the form"
+    again = tmp_path / "再.xlsx"
+    assert runner.invoke(main, ["init", "--xlsx", "--from", str(target), "-o", str(again)]).exit_code == 0
+    assert read_form_cells(DANGJIAN.profile_model, again).profile == read_form_cells(DANGJIAN.profile_model, target).profile
 
 
 def test_the_form_hides_its_keys_and_prints_to_the_page_width():

@@ -50,7 +50,7 @@ def _refuse_overwrite(target: Path, force: bool) -> None:
 @click.command("init")
 @click.argument("unit_name", required=False)
 @click.option("--xlsx", "as_xlsx", is_flag=True, help="生成 Excel/WPS 信息采集表（XLSX）而不是 YAML")
-@click.option("--from", "source", metavar="FILE", help="用已有的单位档案（如上年度的 YAML）预先填好信息采集表")
+@click.option("--from", "source", metavar="FILE", help="用已有的单位档案（上年度的 YAML，或填好的信息采集表）预先填好信息采集表")
 @click.option("--output", "-o", metavar="FILE", help="输出文件（默认：<单位名称>.yaml 或 <单位名称>.xlsx）")
 @click.option("--force", is_flag=True, help="允许覆盖已存在的文件")
 @domain_option()
@@ -71,7 +71,7 @@ def init(unit_name: str | None, as_xlsx: bool, source: str | None, output: str |
         if not as_xlsx:
             die([Problem("--from", "--from 只用于生成信息采集表，请同时加 --xlsx")], code=EXIT_USAGE)
         try:
-            profile = load_profile(Path(source), domain)
+            profile = domain.form.read(Path(source)).profile if is_form(source) else load_profile(Path(source), domain)
         except InputError as exc:
             die(exc.problems)
     unit_name = (unit_name or (str(profile.unit.name) if profile is not None else "")).strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, NamedTuple
 
 from compliance.engine.domain import Domain
@@ -43,3 +44,12 @@ def read_upload(name: str, data: bytes, domain: Domain, as_of: dt.date | None = 
         return Upload(None, exc.problems, [])
     errors, notes = assess_record(profile, domain, as_of, Record(name), origin)
     return Upload(None if errors else profile, errors, notes)
+
+
+_CELL = re.compile(r"^([^!：\s]+)!([A-Z]{1,3}[1-9]\d*)：")
+
+
+def cell_of(problem: Problem) -> tuple[str, str] | None:
+    """(sheet, cell) that a problem of a 信息采集表 points at (``("工会", "C8")``), for showing it next to the cell."""
+    found = _CELL.match(problem.message)
+    return (found[1], found[2]) if found else None
