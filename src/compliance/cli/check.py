@@ -132,7 +132,7 @@ def check(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[str, 
             writer: Writer = writers[0] if len(writers) == 1 else MultiWriter(writers)
             for result in check_stream(pack, records, as_of, jobs, evaluate, render=writer.render):
                 for warning in result.warnings:
-                    click.echo(f"警告：{warning.format()}", err=True)
+                    click.echo(f"{'说明' if warning.level == 'note' else '警告'}：{warning.format()}", err=True)
                 if not result.ok:
                     problems.extend(result.problems)
                     summary.files_with_errors += 1

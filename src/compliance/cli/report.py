@@ -54,7 +54,7 @@ def collect(pack: Pack, paths: tuple[str, ...], as_of: dt.date) -> tuple[list[Un
     bad = 0
     for result in check_files(pack, progress(files, "检查档案", len(files)), as_of):
         for warning in result.warnings:
-            click.echo(f"警告：{warning.format()}", err=True)
+            click.echo(f"{'说明' if warning.level == 'note' else '警告'}：{warning.format()}", err=True)
         if not result.ok or result.profile is None:
             problems.extend(result.problems)
             bad += 1

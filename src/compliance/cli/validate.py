@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from pathlib import Path
 
 import click
 
@@ -25,7 +24,7 @@ from compliance.engine.domain import domains, get_domain
 from compliance.inputs.paths import expand_paths
 from compliance.output import FORMATS
 from compliance.output.verdicts import VerdictReport, summary_line
-from compliance.pipeline.validate import FORM_SUFFIXES, tagged, validate_paths
+from compliance.pipeline.validate import tagged, validate_paths
 
 
 @click.command("validate", epilog=EXIT_CODES_HELP)
@@ -53,14 +52,7 @@ def validate(paths: tuple[str, ...], domain_key: str | None, as_of: dt.date, fmt
     """
     domain = get_domain(domain_key or DEFAULT_DOMAIN)
     files, missing = expand_paths(paths)
-    with_forms: set[str] = set()
-    for folder in (p for p in paths if Path(p).is_dir()):
-        found = sorted(f for f in Path(folder).rglob("*")
-                       if f.is_file() and f.suffix.lower() in FORM_SUFFIXES and not f.name.startswith("~$"))
-        files.extend(found)
-        if found:
-            with_forms.add(folder)
-    missing = tagged([p for p in missing if p.file not in with_forms], "READ")
+    missing = tagged(missing, "READ")
     follow = domain_key is None
     checks = [c for d in domains().values() for c in d.quality_checks] if follow else list(domain.quality_checks)
     report = VerdictReport(list(validate_paths(files, domain, as_of, follow=follow)), missing, as_of, checks, quiet)

@@ -1,4 +1,5 @@
-"""Blank profile templates built from the model: YAML with Chinese comments, and the XLSX 信息采集表."""
+"""Blank profile templates built from the model: YAML with Chinese comments, and the layout of the XLSX 信息采集表
+(written by :mod:`compliance.domains.form_xlsx`, read by :mod:`compliance.domains.form`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class FieldKind:
     choices: tuple[Any, ...] = ()
     model: type[BaseModel] | None = None
     minimum: float | None = None
+    month_ok: bool = False
+    """A date field that also takes a month alone (``2025年10月``, its own validator reads it)."""
 
 
 def field_kind(annotation: Any) -> FieldKind:
@@ -35,7 +38,8 @@ def field_kind(annotation: Any) -> FieldKind:
         inner = field_kind(args[0])
         bounds = [b for m in args[1:] for b in (m, *getattr(m, "metadata", ()))]
         minimum = next((b.ge for b in bounds if getattr(b, "ge", None) is not None), None)
-        return FieldKind(inner.kind, inner.choices, inner.model, minimum)
+        custom = any(type(m).__name__ == "BeforeValidator" for m in args[1:])
+        return FieldKind(inner.kind, inner.choices, inner.model, minimum, inner.kind == "date" and custom)
     if origin in (typing.Union, types.UnionType):
         inner_args = [a for a in args if a is not type(None)]
         return field_kind(inner_args[0]) if len(inner_args) == 1 else FieldKind("str")
@@ -74,6 +78,25 @@ def describe(model: type[BaseModel], name: str) -> str:
     if kind.kind not in ("model", "list"):
         parts.append(hint(kind))
     return "；".join(parts)
+
+
+def form_note(model: type[BaseModel], name: str) -> str:
+    """What the form's 填写说明 column says of a field: required or not, its meaning, how to fill it."""
+    field = model.model_fields[name]
+    kind = field_kind(field.annotation)
+    parts = ["必填"] if field.is_required() else []
+    if field.description:
+        parts.append(field.description)
+    parts.append(FORM_HINTS.get(kind.kind, ""))
+    if kind.kind in ("int", "float") and kind.minimum == 0:
+        parts[-1] += "，不小于0"
+    if kind.kind == "enum":
+        parts[-1] += "：" + "、".join(map(str, kind.choices))
+    return "；".join(p for p in parts if p)
+
+
+FORM_HINTS = {"bool": "从下拉列表选择是或否", "date": "日期，如2025-03-20", "int": "填整数", "float": "填数字",
+              "enum": "从下拉列表选择"}
 
 
 # --- YAML ------------------------------------------------------------------------------------
@@ -130,7 +153,9 @@ def yaml_template(model: type[BaseModel], title: str, key: str, unit_name: str) 
 INSTRUCTIONS_SHEET = "填表说明"
 UNIT_SHEET = "基本情况"
 SECTION_COLUMNS = ["项目", "字段键（请勿修改）", "填写内容", "填写说明"]
-SECTION_WIDTHS = [28, 34, 30, 70]
+SECTION_WIDTHS = [22, 30, 28, 46]
+KEY_COLUMN = 2
+"""The hidden column holding each row's field key (``union.members``)."""
 VALUE_COLUMN = 3
 
 
@@ -142,6 +167,7 @@ class FormField:
     label: str
     kind: FieldKind
     note: str
+    optional: bool = True
 
 
 @dataclass(frozen=True)
@@ -158,9 +184,13 @@ def _section_fields(model: type[BaseModel], prefix: str, label_prefix: str) -> I
         kind = field_kind(field.annotation)
         label = f"{label_prefix}{field.title or name}"
         if kind.kind == "model" and kind.model is not None:
-            yield from _section_fields(kind.model, f"{prefix}{name}.", f"{label}.")
+            yield from _section_fields(kind.model, f"{prefix}{name}.", f"{label}·")
         elif kind.kind != "list":
-            yield FormField(f"{prefix}{name}", label, kind, describe(model, name))
+            yield FormField(f"{prefix}{name}", label, kind, form_note(model, name), not field.is_required())
+
+
+FORM_LEAVES_OUT = ("schema_version", "domain")
+"""Top-level fields the form does not ask for: the form itself says which standard and format it is."""
 
 
 def form_layout(model: type[BaseModel]) -> tuple[list[tuple[str, list[FormField]]], list[TableSheet]]:
@@ -171,12 +201,16 @@ def form_layout(model: type[BaseModel]) -> tuple[list[tuple[str, list[FormField]
         kind = field_kind(field.annotation)
         if name == "unit":
             fields = list(_section_fields(kind.model, "unit.", ""))  # type: ignore[arg-type]
-            if "notes" in model.model_fields:
-                notes = model.model_fields["notes"]
-                fields.append(FormField("notes", notes.title or "备注", FieldKind("str"), describe(model, "notes")))
+            for top, top_field in model.model_fields.items():  # the profile's own yes/no, dates and notes
+                top_kind = field_kind(top_field.annotation)
+                if top not in FORM_LEAVES_OUT and top_kind.kind not in ("model", "list"):
+                    fields.append(FormField(top, top_field.title or top, top_kind, form_note(model, top),
+                                            not top_field.is_required()))
             sections.append((UNIT_SHEET, fields))
         elif kind.kind == "model" and kind.model is not None:
-            sections.append((field.title or name, list(_section_fields(kind.model, f"{name}.", ""))))
+            fields = list(_section_fields(kind.model, f"{name}.", ""))
+            if fields:  # a section that is only a table (党费: 党员名单) needs no sheet of its own
+                sections.append((field.title or name, fields))
             for sub_name, sub in kind.model.model_fields.items():
                 sub_kind = field_kind(sub.annotation)
                 if sub_kind.kind == "list" and sub_kind.model is not None:
@@ -186,70 +220,10 @@ def form_layout(model: type[BaseModel]) -> tuple[list[tuple[str, list[FormField]
     return sections, tables
 
 
-def instructions(model: type[BaseModel], title: str) -> list[str]:
-    """The numbered lines of the 填表说明 sheet."""
-    sections, tables = form_layout(model)
-    return [
-        f"本表用于采集单位{title}基本情况，填好后由 compliance import 转换为单位档案（YAML）。",
-        f"每个工作表对应档案的一个部分：{'、'.join(t for t, _ in sections)}；"
-        f"{'、'.join(t.title for t in tables)} 为表格，每行一条。",
-        "只在“填写内容”列（C 列）或表格的数据行填写；不要修改“字段键”列和表头，不要增删、重命名工作表。",
-        "是/否 和有固定选项的单元格可从下拉列表中选择；日期填成日期（如 2025-03-20）；人数、金额填数字。",
-        "不掌握的情况留空（检查时列为“待核实”），不要填“无”“不详”。",
-        "不要使用公式：公式不会被计算，导入时会报错并指出单元格（如 基本情况!C7）。",
-        "导入：compliance import 本文件.xlsx -o 单位档案.yaml ；校验：compliance validate 本文件.xlsx",
-    ]
+def write_xlsx_template(model: type[BaseModel], title: str, path: Path, unit_name: str,
+                        profile: BaseModel | None = None) -> None:
+    """Write the XLSX 信息采集表 for ``unit_name`` (see :mod:`compliance.domains.form_xlsx`)."""
+    from compliance.domains.form_xlsx import write_form
 
+    write_form(model, title, path, unit_name, profile)
 
-def write_xlsx_template(model: type[BaseModel], title: str, path: Path, unit_name: str) -> None:
-    """Write the XLSX 信息采集表 for ``unit_name``."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    from compliance.inputs.xlsx import write_table
-
-    wb = Workbook()
-    info = wb.active
-    info.title = INSTRUCTIONS_SHEET
-    write_table(info, ["填表说明"], [[f"{i}. {text}"] for i, text in enumerate(instructions(model, title), 1)],
-                [120], autofilter=False)
-    sections, tables = form_layout(model)
-    for title, fields in sections:
-        ws = wb.create_sheet(title)
-        rows = [[f.label, f.key, unit_name if f.key == "unit.name" else None, f.note] for f in fields]
-        write_table(ws, SECTION_COLUMNS, rows, SECTION_WIDTHS, autofilter=False)
-        for row, f in enumerate(fields, 2):
-            cell = ws.cell(row=row, column=VALUE_COLUMN)
-            _format_input(ws, cell.coordinate, f.kind, DataValidation)
-    for table in tables:
-        ws = wb.create_sheet(table.title)
-        names = list(table.model.model_fields)
-        headers = [table.model.model_fields[n].title or n for n in names]
-        write_table(ws, headers, [], [18] * len(names))
-        for col, name in enumerate(names, 1):
-            letter = get_column_letter(col)
-            kind = field_kind(table.model.model_fields[name].annotation)
-            _format_input(ws, f"{letter}2:{letter}{MAX_TABLE_ROWS + 1}", kind, DataValidation)
-    wb.save(path)
-
-
-def _format_input(ws: Any, ref: str, kind: FieldKind, validation_cls: Any) -> None:
-    """Dropdown for choices, date format and date validation for dates, whole-number check for counts."""
-    if kind.kind in ("bool", "enum"):
-        choices = YES_NO if kind.kind == "bool" else tuple(map(str, kind.choices))
-        dv = validation_cls(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                            showErrorMessage=True, errorTitle="请从下拉列表选择", error="可选：" + "、".join(choices))
-    elif kind.kind == "date":
-        dv = validation_cls(type="date", operator="greaterThan", formula1="1", allow_blank=True,
-                            showErrorMessage=True, errorTitle="应为日期", error="请填写日期，如 2025-03-20")
-        for row in ws[ref] if ":" in ref else [[ws[ref]]]:
-            for cell in row:
-                cell.number_format = "yyyy-mm-dd"
-    elif kind.kind == "int":
-        dv = validation_cls(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                            showErrorMessage=True, errorTitle="应为整数", error="请填写不小于 0 的整数")
-    else:
-        return
-    ws.add_data_validation(dv)
-    dv.add(ref)

@@ -44,7 +44,7 @@ def render_junit(report: VerdictReport, suite: str = "单位档案校验") -> st
             node.text = _xml_text("\n".join(problem_text(p) for p in v.errors))
         if v.warnings:
             out = ET.SubElement(case, "system-out")
-            out.text = _xml_text("\n".join("警告：" + problem_text(p) for p in v.warnings))
+            out.text = _xml_text("\n".join(("说明：" if p.level == "note" else "警告：") + problem_text(p) for p in v.warnings))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

@@ -56,7 +56,7 @@ def render_sarif(report: VerdictReport) -> str:
             result: dict[str, Any] = {
                 "ruleId": rule_id,
                 "ruleIndex": index[rule_id],
-                "level": "warning" if p.level == "warning" else "error",
+                "level": p.level if p.level in ("warning", "note") else "error",
                 "message": {"text": problem_text(p)},
                 "locations": [{"physicalLocation": physical}],
             }

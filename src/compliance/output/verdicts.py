@@ -17,6 +17,7 @@ STAGES: dict[str, str] = {
     "SCHEMA": "字段不符合单位档案格式（未知字段、类型、取值、必填项）",
     "FORM": "信息采集表（XLSX）无法读取或单元格填写有误",
     "INTERNAL": "校验程序内部错误",
+    "NOTE": "信息采集表中的常见写法已换算（如 2025年3月1日、88人），仅作说明",
 }
 """Error kinds that are not data-quality checks: the stage at which the file failed."""
 
@@ -43,7 +44,7 @@ class VerdictReport:
 
 def rule_catalogue(checks: Sequence[Any]) -> list[tuple[str, str, str]]:
     """(id, Chinese description, level) of every kind of result: the stages, then the quality checks."""
-    stages = [(code, text, "error") for code, text in STAGES.items()]
+    stages = [(code, text, "note" if code == "NOTE" else "error") for code, text in STAGES.items()]
     return stages + [(c.id, c.title, c.level) for c in checks]
 
 
@@ -62,9 +63,9 @@ def summary(verdicts: list[Verdict], missing: list[Problem]) -> dict[str, int]:
         "files": len(verdicts),
         "valid": sum(v.valid for v in verdicts),
         "invalid": sum(not v.valid for v in verdicts),
-        "with_warnings": sum(bool(v.warnings) for v in verdicts),
+        "with_warnings": sum(any(p.level != "note" for p in v.warnings) for v in verdicts),
         "errors": sum(len(v.errors) for v in verdicts),
-        "warnings": sum(len(v.warnings) for v in verdicts),
+        "warnings": sum(p.level != "note" for v in verdicts for p in v.warnings),
         "not_found": len(missing),
     }
 
@@ -79,15 +80,18 @@ def summary_line(counts: dict[str, int]) -> str:
 
 def text_verdict(v: Verdict, quiet: bool) -> str:
     lines = []
-    if v.valid and not v.warnings:
-        if not quiet:
-            lines.append(f"通过  {v.source}")
+    warnings = [p for p in v.warnings if p.level != "note"]
+    notes = [p for p in v.warnings if p.level == "note"]
+    if v.valid and not warnings:
+        if not quiet or notes:
+            lines.append(f"通过  {v.source}" + (f"（{len(notes)} 处说明）" if notes else ""))
     else:
         status = "未通过" if not v.valid else "通过（有警告）"
-        counts = f"{len(v.errors)} 个错误" + (f"，{len(v.warnings)} 个警告" if v.warnings else "")
+        counts = f"{len(v.errors)} 个错误" + (f"，{len(warnings)} 个警告" if warnings else "")
         lines.append(f"{status}  {v.source}（{counts}）")
         lines += [f"  错误：{problem_text(p)}" for p in v.errors]
-        lines += [f"  警告：{problem_text(p)}" for p in v.warnings]
+        lines += [f"  警告：{problem_text(p)}" for p in warnings]
+    lines += [f"  说明：{problem_text(p)}" for p in notes]
     return "".join(line + "\n" for line in lines)
 
 

@@ -23,6 +23,7 @@ from compliance.engine.evaluate import check_unit
 from compliance.engine.pack import Pack
 from compliance.findings import SEVERITY_RANK, Finding, Summary, at_or_above
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem, parse_json, parse_text, read_text
+from compliance.inputs.paths import is_form
 from compliance.inputs.records import Record, records_of
 from compliance.pipeline.parallel import batched, default_jobs, ordered_map
 
@@ -145,18 +146,24 @@ def _tag(problems: list[Problem], code: str, tag: bool) -> list[Problem]:
     return problems
 
 
-def parse_record(record: Record, domain: Domain, tag: bool = False, follow: bool = False) -> tuple[BaseModel, str | None]:
-    """The validated profile of a record and its YAML/JSON text (``None`` for a JSON line).
+def parse_record(record: Record, domain: Domain, tag: bool = False, follow: bool = False) -> tuple[BaseModel, Any]:
+    """The validated profile of a record and where its values came from: the YAML/JSON text, the read XLSX
+    form (``cell_of``, ``notes``), or ``None`` for a JSON line.
 
     ``follow``: validate a profile as the standard it declares (see :func:`validate_profile`).
 
-    Raises :class:`InputError` with located problems (``file:line`` for JSON Lines); with ``tag``
-    their ``code`` tells the stage: ``READ``, ``SYNTAX`` or ``SCHEMA`` (as ``validate`` reports them).
+    Raises :class:`InputError` with located problems (``file:line`` for JSON Lines, ``sheet!cell`` for forms);
+    with ``tag`` their ``code`` tells the stage: ``READ``, ``SYNTAX``, ``SCHEMA`` or ``FORM`` (as ``validate``
+    reports them).
     """
     if record.problem is not None:
         raise InputError(_tag([record.problem], "READ", tag))
     stage = "READ"
     try:
+        if record.line is None and is_form(record.file):
+            stage = "FORM"
+            form = _read_form_as_declared(Path(record.file), domain, follow)
+            return form.profile, form
         if record.line is None:
             text = read_text(Path(record.file))
             stage = "SYNTAX"
@@ -176,12 +183,47 @@ def parse_record(record: Record, domain: Domain, tag: bool = False, follow: bool
         raise InputError(_tag(problems, stage, tag)) from None
 
 
+def read_form(source: Path | bytes, domain: Domain, name: str | None = None) -> Any:
+    """The domain's XLSX 信息采集表 at ``source`` (a path or an upload's bytes), read with all its defences."""
+    if domain.form is None:
+        raise InputError([Problem(name or str(source), f"「{domain.title}」没有Excel信息采集表，请提交YAML或JSON档案",
+                                  code="FORM")])
+    return domain.form.read(source, name=name) if name else domain.form.read(source)
+
+
+def _read_form_as_declared(path: Path, domain: Domain, follow: bool) -> Any:
+    """The form at ``path`` read as ``domain``'s; a form of another installed standard (its sheets are that
+    standard's) is read as that one with ``follow``, else one clear error says which standard it is."""
+    try:
+        return read_form(path, domain)
+    except InputError as exc:
+        if not any(p.message.startswith("缺少工作表") for p in exc.problems):
+            raise
+        for other in domains().values():
+            if other is not domain and other.form is not None:
+                try:
+                    form = read_form(path, other)
+                except InputError:
+                    continue
+                if follow:
+                    return form
+                raise InputError([_wrong_domain(str(path), other.key, domain)]) from None
+        raise
+
+
 def assess_record(profile: BaseModel, domain: Domain, as_of: dt.date, record: Record,
-                  text: str | None) -> tuple[list[Problem], list[Problem]]:
-    """Consistency (errors, warnings) of a record's profile, located at its file (and line for JSON Lines)."""
+                  origin: Any) -> tuple[list[Problem], list[Problem]]:
+    """Consistency (errors, warnings) of a record's profile, located at its file (line for JSON Lines, cell for
+    forms); a form's notes (office spellings read other than as written) come first among the warnings."""
+    notes = list(getattr(origin, "notes", ()))
     if domain.assess is None:
-        return [], []
-    errors, warnings = domain.assess(profile, as_of, record.file, text)
+        return [], notes
+    if hasattr(origin, "cell_of"):
+        errors, warnings = domain.assess(profile, as_of, record.file, cell_of=origin.cell_of)
+        for p in (*errors, *warnings):  # located by cell: the Chinese field name only, no key
+            p.path = p.path.split(" (")[0]
+        return errors, notes + warnings
+    errors, warnings = domain.assess(profile, as_of, record.file, origin)
     if record.line is not None:
         _at_line(errors, record.line)
         _at_line(warnings, record.line)
@@ -191,10 +233,10 @@ def assess_record(profile: BaseModel, domain: Domain, as_of: dt.date, record: Re
 def prepare(record: Record, domain: Domain, as_of: dt.date) -> tuple[BaseModel | None, list[Problem], list[Problem]]:
     """(profile, errors, warnings) of a record: read, validated and consistency-checked; no profile on errors."""
     try:
-        profile, text = parse_record(record, domain)
+        profile, origin = parse_record(record, domain)
     except InputError as exc:
         return None, exc.problems, []
-    errors, warnings = assess_record(profile, domain, as_of, record, text)
+    errors, warnings = assess_record(profile, domain, as_of, record, origin)
     return (None if errors else profile), errors, warnings
 
 

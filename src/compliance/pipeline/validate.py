@@ -9,10 +9,10 @@ from typing import Any, Iterable
 
 from compliance.engine.domain import Domain, domain_of
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem
+from compliance.inputs.paths import FORM_SUFFIXES  # noqa: F401 - re-exported for callers of this module
 from compliance.inputs.records import Record, is_jsonl, records_of
 from compliance.pipeline.run import assess_record, parse_record
 
-FORM_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass
@@ -55,16 +55,6 @@ def validate_path(path: Path, domain: Domain, as_of: dt.date, max_bytes: int = M
     """Schema and consistency verdict for one YAML/JSON profile or XLSX form; never raises."""
     source = str(path)
     try:
-        if path.suffix.lower() in FORM_SUFFIXES:
-            if domain.form is None:
-                return Verdict(source, [Problem(source, f"「{domain.title}」没有 Excel 信息采集表，请提交 YAML/JSON 档案",
-                                                code="FORM")])
-            try:
-                form = domain.form.read(path, max_bytes)
-            except InputError as exc:
-                return Verdict(source, tagged(exc.problems, "FORM"))
-            errors, warnings = domain.assess(form.profile, as_of, source, cell_of=form.cell_of) if domain.assess else ([], [])
-            return Verdict(source, errors, warnings, form.profile.unit.id, form.profile.unit.name)
         return validate_record(Record(source), domain, as_of, follow)
     except Exception as exc:  # noqa: BLE001 - one file's failure must not stop a batch
         return Verdict(source, [Problem(source, f"无法校验此文件（内部错误 {type(exc).__name__}），请联系维护人员",
@@ -77,11 +67,11 @@ def validate_record(record: Record, domain: Domain, as_of: dt.date, follow: bool
     ``follow``: a profile that declares another installed standard (``domain:``) is validated as that.
     """
     try:
-        profile, text = parse_record(record, domain, tag=True, follow=follow)
+        profile, origin = parse_record(record, domain, tag=True, follow=follow)
     except InputError as exc:
         return Verdict(record.source, exc.problems)
     domain = domain_of(profile, domain)
-    errors, warnings = assess_record(profile, domain, as_of, record, text)
+    errors, warnings = assess_record(profile, domain, as_of, record, origin)
     return Verdict(record.source, errors, warnings, profile.unit.id, profile.unit.name)
 
 

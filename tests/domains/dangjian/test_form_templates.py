@@ -108,14 +108,15 @@ def test_the_form_has_instructions_a_sheet_per_section_and_table_sheets(form):
     table_keys = tuple(f"{t.key}." for t in tables)
     assert {k for k in leaf_keys(Profile) if k != "schema_version" and not k.startswith(table_keys)} <= form_keys
     ws = wb["工会"]
-    assert ws["A1"].value == "项目" and ws["C1"].value == "填写内容"
+    assert ws["A1"].value == "市测试局党建带群建信息采集表·工会", "a title row names the unit and the section"
+    assert ws["A2"].value == "项目" and ws["C2"].value == "填写内容"
     lists = {dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"}
     assert '"是,否"' in lists
     date_row = next(r for r in ws.iter_rows(min_row=2) if r[1].value == "union.last_election")
     assert date_row[2].number_format == "yyyy-mm-dd"
     events = wb["工作记录"]
     assert any("听取汇报" in (dv.formula1 or "") for dv in events.data_validations.dataValidation)
-    assert wb["基本情况"]["C3"].value == "市测试局"
+    assert wb["基本情况"]["C4"].value == "市测试局"
 
 
 def test_a_filled_form_imports_to_a_profile_that_validates(runner, form, tmp_path):
@@ -129,9 +130,9 @@ def test_a_filled_form_imports_to_a_profile_that_validates(runner, form, tmp_pat
     set_value(wb, "党组织", "party.type", "机关党委")
     ev = wb["工作记录"]
     for col, value in zip("ABCF", [dt.datetime(2025, 3, 20), "听取汇报", "党组织", "=不是公式而是文字"]):
-        ev[f"{col}2"] = value
-    ev["F2"].data_type = "s"
-    wb["团员名册"]["A2"], wb["团员名册"]["B2"] = "张三", dt.datetime(1999, 5, 4)
+        ev[f"{col}3"] = value
+    ev["F3"].data_type = "s"
+    wb["团员名册"]["A3"], wb["团员名册"]["B3"] = "张三", dt.datetime(1999, 5, 4)
     wb.save(form)
     out = tmp_path / "p.yaml"
     result = runner.invoke(main, ["import", str(form), "-o", str(out), *AS_OF])
@@ -150,12 +151,12 @@ def test_errors_point_at_sheet_and_cell(runner, form, tmp_path):
     wb = load_workbook(form)
     set_value(wb, "基本情况", "unit.id", "SZ-1")
     cell = set_value(wb, "基本情况", "unit.staff_total", "很多")
-    wb["工作记录"]["A2"], wb["工作记录"]["B2"] = dt.datetime(2025, 1, 1), "开会"
+    wb["工作记录"]["A3"], wb["工作记录"]["B3"] = dt.datetime(2025, 1, 1), "开会"
     wb.save(form)
     result = runner.invoke(main, ["import", str(form), "-o", str(tmp_path / "p.yaml")])
     assert result.exit_code == 2 and not (tmp_path / "p.yaml").exists()
-    assert f"{cell}：应为整数" in result.stderr and cell == "基本情况!C6"
-    assert "工作记录!B2：应为以下之一" in result.stderr
+    assert f"{cell}：「很多」应为整数" in result.stderr and cell == "基本情况!C7"
+    assert "工作记录!B3：「开会」不是可选项，可选：听取汇报、" in result.stderr
 
 
 def test_consistency_errors_point_at_cells_too(runner, form, tmp_path):
