@@ -12,7 +12,7 @@ from typing import Any, BinaryIO, TypeVar
 import yaml
 from pydantic import BaseModel
 
-from compliance.inputs.text import escape_illegal
+from compliance.inputs.text import escape_illegal, escape_unsafe
 
 try:
     _Base: type = yaml.CSafeLoader
@@ -72,7 +72,7 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         field_part = f" 字段 {self.path}:" if self.path else ""
-        return f"{where}:{field_part} {self.message}"
+        return escape_unsafe(f"{where}:{field_part} {self.message}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
