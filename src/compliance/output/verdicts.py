@@ -17,6 +17,7 @@ STAGES: dict[str, str] = {
     "SYNTAX": "YAML/JSON 格式错误",
     "SCHEMA": "字段不符合单位档案格式（未知字段、类型、取值、必填项）",
     "FORM": "信息采集表（XLSX）无法读取或单元格填写有误",
+    "DUPLICATE": "单位编号重复（同一次校验中另一份档案已是该单位）",
     "INTERNAL": "校验程序内部错误",
 }
 """Error kinds that are not data-quality checks: the stage at which the file failed."""

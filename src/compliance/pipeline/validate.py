@@ -11,6 +11,7 @@ from compliance.engine.domain import Domain, domain_of
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem
 from compliance.inputs.records import Record, is_jsonl, records_of
 from compliance.pipeline.run import assess_record, parse_record
+from compliance.pipeline.unique import unique_ids, unique_verdicts
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -85,6 +86,7 @@ def validate_record(record: Record, domain: Domain, as_of: dt.date, follow: bool
     return Verdict(record.source, errors, warnings, profile.unit.id, profile.unit.name)
 
 
+@unique_ids(unique_verdicts)
 def validate_paths(files: Iterable[Path], domain: Domain, as_of: dt.date, max_bytes: int = MAX_BYTES,
                    follow: bool = False) -> Iterable[Verdict]:
     """One verdict per profile file, per XLSX form and per line of a JSON Lines file (or ``-``, standard input)."""
