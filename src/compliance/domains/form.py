@@ -160,6 +160,8 @@ def read_form_cells(model: type[BaseModel], path: Path, max_bytes: int = MAX_BYT
                     items.append(item)
             if items:
                 _set(data, list(base), items)
+    except (SyntaxError, ValueError, KeyError, IndexError, TypeError):  # a sheet's XML broken (ParseError) or bogus
+        raise _fail(name, "无法读取 XLSX 工作表内容（文件损坏或不是 Excel 工作簿）") from None
     finally:
         wb.close()
     if problems:
