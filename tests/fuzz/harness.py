@@ -37,6 +37,10 @@ SNIPPETS = [b"\x00", b"\x1b[31m", b"\\u0000", b"\\ud800", b"\xed\xa0\x80", b"\xf
             b"\n  - \n", b"\r\n", b"\xe2\x80\xae", b"9999-99-99", "单位".encode() * 1000]
 
 
+INTERNAL_MARKS = ("，该单位未检查", "（内部错误", '"code": "INTERNAL"', '"ruleId": "INTERNAL"', "检查进程异常退出")
+"""How an exception the pipeline caught shows in its output: as much a failure as a traceback."""
+
+
 @dataclass
 class Run:
     """One command run on one input."""
@@ -92,8 +96,11 @@ def run_cli(args: list[str], cwd: Path, category: str, command: str) -> Run:
     run.cpu = usage.ru_utime + usage.ru_stime
     run.rss_mb = usage.ru_maxrss / 1024
     stderr = err.read_bytes().decode("utf-8", "replace")
-    if "Traceback" in stderr or run.code < 0:
-        run.traceback = stderr
+    with open(out, "rb") as handle:
+        stdout = handle.read(8 << 20).decode("utf-8", "replace")
+    internal = [text for text in (stderr, stdout) if any(mark in text for mark in INTERNAL_MARKS)]
+    if "Traceback" in stderr or run.code < 0 or internal:
+        run.traceback = stderr if "Traceback" in stderr or not internal else internal[0][-3000:]
     return run
 
 
@@ -206,6 +213,21 @@ def _inject(profile: Any, extras: list[tuple[str, Any]]) -> Any:
     return profile
 
 
+def drawn_cases(count: int, seed: int) -> Iterator[Case]:
+    """Profiles drawn from the schema outside a test (for a large corpus; the test itself uses ``@given``)."""
+    import warnings
+
+    from hypothesis.errors import NonInteractiveExampleWarning
+
+    rng = random.Random(seed)
+    strategy = profile_strategy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NonInteractiveExampleWarning)
+        for _ in range(count):
+            name, data = profile_file(strategy.example(), rng)
+            yield Case("按档案结构生成（hypothesis）", name, data)
+
+
 def profile_strategy() -> Any:
     from compliance.domains.dangjian import DOMAIN
 
@@ -310,21 +332,28 @@ def commands(case: Case, path: Path, work: Path, index: int, seed_db: Path | Non
     return runs
 
 
-def run_case(case: Case, work: Path, index: int, seed_db: Path | None) -> list[Run]:
-    """Every command of ``commands`` on one input, in a fresh folder."""
+def run_case(case: Case, work: Path, index: int, seed_db: Path | None, batch: list[Case] | None = None) -> list[Run]:
+    """Every command of ``commands`` on one input in a fresh folder; with ``batch`` (profiles of one category),
+    on a folder holding all of them, so that one process checks several inputs (large corpora)."""
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     (work / "out").mkdir()
-    path = work / case.name
-    path.write_bytes(case.data)
+    if batch:
+        path = work / "in"
+        path.mkdir()
+        for i, item in enumerate(batch):
+            (path / f"{i:03d}-{item.name}").write_bytes(item.data)
+    else:
+        path = work / case.name
+        path.write_bytes(case.data)
     runs = []
     for command, args in commands(case, path, work, index, seed_db):
         run = run_cli(args, work, case.category, command)
         runs.append(run)
         if command == "ledger sync" and run.traceback:
             break
-    record(runs)
+    record(runs, len(batch) if batch else 1)
     shutil.rmtree(work, ignore_errors=True)
     return runs
 
@@ -335,7 +364,7 @@ def record(runs: list[Run], inputs: int = 1) -> None:
     if target and runs:
         lines = [json.dumps({"category": r.category, "command": r.command, "cpu": r.cpu, "wall": r.wall,
                              "rss_mb": r.rss_mb, "timed_out": r.timed_out, "traceback": r.traceback[-2000:],
-                             "code": r.code, "input": i == 0 and inputs}, ensure_ascii=False)
+                             "code": r.code, "input": inputs if i == 0 else 0}, ensure_ascii=False)
                  for i, r in enumerate(runs)]
         with open(target, "a", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")
@@ -345,8 +374,7 @@ def table_from_log(path: str) -> str:
     runs, inputs = [], {}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
-        if item.pop("input"):
-            inputs[item["category"]] = inputs.get(item["category"], 0) + 1
+        inputs[item["category"]] = inputs.get(item["category"], 0) + item.pop("input")
         runs.append(Run(item["category"], item["command"], [], item["code"], item["cpu"], item["wall"],
                         item["rss_mb"], item["timed_out"], item["traceback"]))
     return table(runs, inputs)
