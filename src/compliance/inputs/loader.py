@@ -247,8 +247,9 @@ _COMPOSED: dict[str, yaml.Node | None] = {}
 def composed(text: str) -> yaml.Node | None:
     """The node tree of ``text`` (for line and column of errors): the one :func:`parse_yaml` built when it
     parsed this text last, else composed now; ``None`` when it is not YAML."""
-    if text in _COMPOSED:
-        return _COMPOSED[text]
+    node = _COMPOSED.get(text, False)  # one lookup: another thread may be replacing the entry
+    if node is not False:
+        return node
     try:
         return yaml.compose(text, Loader=YamlLoader) if _nesting_limited() else None
     except (yaml.YAMLError, RecursionError):
