@@ -109,7 +109,7 @@ def test_output_file_receives_the_report(runner, tmp_path):
 def test_a_large_batch_is_validated_to_the_end(runner, tmp_path):
     good = (FIXTURES / "01-shi-caizhengju.yaml").read_text(encoding="utf-8")
     for i in range(300):
-        text = good if i % 3 else "unit: {id: 1\n"
+        text = good.replace('id: "SZ-001"', f'id: "SZ-{i:04d}"') if i % 3 else "unit: {id: 1\n"  # ids unique in a run
         (tmp_path / f"u{i:04d}.yaml").write_text(text, encoding="utf-8")
     result = runner.invoke(main, ["validate", str(tmp_path), *AS_OF, "--format", "json"])
     summary = json.loads(result.stdout)["summary"]

@@ -33,7 +33,9 @@ def batch(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("batch")
     inputs = root / "profiles"
     shutil.copytree(FIXTURES, inputs)
-    shutil.copy(FIXTURES / "02-shi-shuiliju.yaml", inputs / "99-copy-of-shuiliju.yaml")
+    # another unit whose id differs only in case (ids are unique in a run; file names must be, case-insensitively)
+    copy = (FIXTURES / "02-shi-shuiliju.yaml").read_text(encoding="utf-8").replace('id: "SZ-014"', 'id: "sz-014"')
+    (inputs / "99-copy-of-shuiliju.yaml").write_text(copy, encoding="utf-8")
     write_yaml(inputs / "98-sparse.yaml", minimal_profile(unit={"id": "CON", "name": '=市"测试:单位*/[一]?' + "很" * 40}))
     (inputs / "97-broken.yaml").write_text("unit: [unclosed\n", encoding="utf-8")
     return inputs
@@ -57,7 +59,7 @@ def test_a_bad_file_is_reported_with_exit_2_and_the_other_units_still_get_their_
     assert result.exit_code == 2
     assert "97-broken.yaml" in result.stderr
     assert (out / "督查报告.docx").exists() and (out / "问题清单.xlsx").exists()
-    assert len(list((out / "检查提纲").glob("*.docx"))) == 12  # 10 fixtures + sparse unit + duplicate SZ-014
+    assert len(list((out / "检查提纲").glob("*.docx"))) == 12  # 10 fixtures + sparse unit + sz-014
 
 
 def test_overview_numbers_match_check_json(batch, check_json, pack):
@@ -112,7 +114,7 @@ def test_xlsx_problem_list_has_header_filters_colours_and_safe_sheet_names(repor
     names = [n.lower() for n in wb.sheetnames]
     assert len(names) == len(set(names))
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in wb.sheetnames)
-    unit_sheets = [n for n in wb.sheetnames if n.startswith("SZ-014")]
+    unit_sheets = [n for n in wb.sheetnames if n.upper().startswith("SZ-014")]
     assert len(unit_sheets) == 2
     ws = wb[unit_sheets[0]]
     header = [c.value for c in ws[1]]
@@ -221,7 +223,7 @@ def test_units_without_problems_get_no_notice(report, check_json):
 def test_file_names_are_windows_safe_and_unique_per_unit(report):
     names = [p.name for p in (report[0] / "检查提纲").glob("*.docx")]
     assert len(names) == len({n.lower() for n in names})
-    assert "检查提纲_SZ-014_市水利局.docx" in names and "检查提纲_SZ-014_市水利局_2.docx" in names
+    assert "检查提纲_SZ-014_市水利局.docx" in names and "检查提纲_sz-014_市水利局_2.docx" in names
     for name in names:
         stem = name.rsplit(".", 1)[0]
         assert not WINDOWS_FORBIDDEN.search(name) and not stem.endswith((" ", "."))

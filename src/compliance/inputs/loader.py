@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import stat
@@ -12,7 +13,7 @@ from typing import Any, BinaryIO, TypeVar
 import yaml
 from pydantic import BaseModel
 
-from compliance.inputs.text import escape_illegal
+from compliance.inputs.text import escape_illegal, escape_unsafe
 
 try:
     _Base: type = yaml.CSafeLoader
@@ -72,7 +73,7 @@ class Problem:
             if self.column is not None:
                 where += f":{self.column}"
         field_part = f" 字段 {self.path}:" if self.path else ""
-        return f"{where}:{field_part} {self.message}"
+        return escape_unsafe(f"{where}:{field_part} {self.message}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -181,24 +182,78 @@ def decode(raw: bytes, name: str) -> str:
 def _reject_aliases(text: str, name: str) -> None:
     """Reject aliases ('billion laughs' bombs) and deep nesting from the event stream, before any tree is built.
 
-    The C composer recurses per nesting level and would crash the process on a few hundred
-    thousand levels (``[[[[…`` or ``- - - …``), so depth is checked here, iteratively.
+    Only needed with a libyaml whose composer recurses without a nesting limit (see :func:`_nesting_limited`).
     """
     depth = 0
     for event in yaml.parse(text, Loader=YamlLoader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise InputError([Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）", line=mark.line + 1,
-                                          column=mark.column + 1)])
+                raise InputError([_too_deep(name, event.start_mark)])
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
         elif isinstance(event, yaml.AliasEvent):
-            mark = event.start_mark
-            raise InputError(
-                [Problem(name, "不支持 YAML 锚点/别名（&/*），请直接写出内容", line=mark.line + 1, column=mark.column + 1)]
-            )
+            raise InputError([_alias(name, event.start_mark)])
+
+
+def _too_deep(name: str, mark: Any = None) -> Problem:
+    where = {"line": mark.line + 1, "column": mark.column + 1} if mark is not None else {}
+    return Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）", **where)
+
+
+def _alias(name: str, mark: Any) -> Problem:
+    return Problem(name, "不支持 YAML 锚点/别名（&/*），请直接写出内容", line=mark.line + 1, column=mark.column + 1)
+
+
+@functools.lru_cache(maxsize=1)
+def _nesting_limited() -> bool:
+    """Whether the YAML parser refuses deep nesting itself (libyaml 0.2.6 stops at 1000 levels), so that its
+    recursive composer can be given untrusted text; otherwise events are checked first (a few hundred
+    thousand levels would crash the process)."""
+    try:
+        yaml.compose("[" * 1100 + "]" * 1100, Loader=_Base)
+    except yaml.YAMLError as exc:
+        return "nesting" in str(exc)
+    except RecursionError:
+        return True
+    return False
+
+
+def _check_tree(root: yaml.Node, name: str) -> None:
+    """Refuse aliases (a node reached twice: the composer shares aliased nodes, a 'billion laughs' bomb is
+    small until constructed) and collections nested deeper than :data:`MAX_DEPTH`; iterative."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise InputError([_alias(name, node.start_mark)])  # located at the anchor; the caller finds the alias
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise InputError([_too_deep(name, node.start_mark)])
+        stack.extend((child, depth + 1) for child in children)
+
+
+_COMPOSED: dict[str, yaml.Node | None] = {}
+"""The node tree of the last YAML text parsed, kept for locating its errors without parsing it again."""
+
+
+def composed(text: str) -> yaml.Node | None:
+    """The node tree of ``text`` (for line and column of errors): the one :func:`parse_yaml` built when it
+    parsed this text last, else composed now; ``None`` when it is not YAML."""
+    node = _COMPOSED.get(text, False)  # one lookup: another thread may be replacing the entry
+    if node is not False:
+        return node
+    try:
+        return yaml.compose(text, Loader=YamlLoader) if _nesting_limited() else None
+    except (yaml.YAMLError, RecursionError):
+        return None
 
 
 def _check_depth(data: Any, name: str) -> None:
@@ -238,12 +293,27 @@ def _yaml_problem_zh(exc: yaml.MarkedYAMLError) -> str:
 
 
 def parse_yaml(text: str, name: str) -> Any:
-    """Parse YAML with the safe (C when available) loader; errors carry line and column."""
+    """Parse YAML once with the safe (C when available) loader: compose the node tree, refuse aliases and deep
+    nesting on it, construct the data from it and keep it for :func:`composed`; errors carry line and column."""
     try:
-        _reject_aliases(text, name)
-        data = yaml.load(text, Loader=YamlLoader)  # noqa: S506 - safe loader
+        if not _nesting_limited():
+            _reject_aliases(text, name)
+        loader = YamlLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                try:
+                    _check_tree(node, name)
+                except InputError:
+                    _reject_aliases(text, name)  # the first alias or too deep collection, where it is written
+                    raise
+            data = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if str(exc.problem).startswith("exceeded maximum nesting depth"):
+            raise InputError([_too_deep(name, mark)]) from None
         message = f"YAML 格式错误：{_yaml_problem_zh(exc)}"
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
@@ -254,7 +324,8 @@ def parse_yaml(text: str, name: str) -> Any:
         raise InputError([Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）")]) from None
     except (ValueError, TypeError) as exc:
         raise InputError([Problem(name, f"YAML 内容无法解析：{exc}")]) from None
-    _check_depth(data, name)
+    _COMPOSED.clear()
+    _COMPOSED[text] = node
     return data
 
 

@@ -9,7 +9,7 @@ from typing import Any, Iterable, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from compliance.inputs.loader import InputError, Problem, YamlLoader, given_text
+from compliance.inputs.loader import InputError, Problem, composed, given_text
 from compliance.inputs.model import illegal_message
 from compliance.inputs.text import first_illegal
 
@@ -19,19 +19,20 @@ MAX_REPORTED = 50
 """Problems listed per file; the rest are counted in one closing line."""
 
 
-def _compose(text: str) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=YamlLoader)
-    except (yaml.YAMLError, RecursionError):
-        return None
-
-
 class Locator:
-    """Finds nodes of one YAML text: composed once, each mapping's keys indexed on first use."""
+    """Finds nodes of one YAML text: its node tree (kept from parsing, composed only if not) is taken on
+    first use, each mapping's keys indexed on first use."""
 
     def __init__(self, text: str) -> None:
-        self.root = _compose(text)
+        self.text = text
+        self._root: Any = False
         self._keys: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
+
+    @property
+    def root(self) -> yaml.Node | None:
+        if self._root is False:
+            self._root = composed(self.text)
+        return self._root
 
     def _entries(self, node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         entries = self._keys.get(id(node))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
+from compliance.inputs.text import for_xml
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -33,7 +35,8 @@ def write_table(
 ) -> int:
     """Write a header row and data rows to an openpyxl worksheet; returns the number of data rows.
 
-    Every text cell is neutralised and stored as a string (never a formula); the header is bold
+    Every text cell is neutralised and stored as a string (never a formula), characters no worksheet can hold
+    (ESC, NUL, lone surrogates) and bidi controls as U+FFFD; the header is bold
     on a grey fill, frozen, with filters; long text wraps.
     """
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -47,7 +50,7 @@ def write_table(
     count = 0
     align = Alignment(vertical="top", wrap_text=wrap)
     for row in rows:
-        ws.append([neutralise(v) for v in row])
+        ws.append([neutralise(for_xml(v)) if isinstance(v, str) else v for v in row])
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"

@@ -42,15 +42,16 @@ def touch(item: Item) -> None:
 def get_item(session: Session, ref: str | int) -> Item:
     """An item by number, or by key ``UNIT/RULE[/SUBJECT]``."""
     ref = str(ref).strip().lstrip("#")
-    if ref.isdigit():
-        item = session.get(Item, int(ref))
+    if ref.isascii() and ref.isdigit():  # not ¹²³ nor other Unicode digits; a number beyond 64 bits names no item
+        item = session.get(Item, int(ref)) if len(ref.lstrip("0")) <= 18 else None
     else:
         unit, _, rest = ref.partition("/")
         rule, _, subject = rest.partition("/")
         item = session.scalars(select(Item).where(Item.unit_id == unit, Item.rule_id == rule,
                                                   Item.subject == subject)).first()
     if item is None:
-        raise LedgerError(f"台账中没有事项「{ref}」（用 compliance ledger list 查看事项编号）")
+        shown = ref if len(ref) <= 60 else ref[:60] + "…"
+        raise LedgerError(f"台账中没有事项「{shown}」（用 compliance ledger list 查看事项编号）")
     return item
 
 

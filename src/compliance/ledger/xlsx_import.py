@@ -86,8 +86,9 @@ def read_workbook(path: Path) -> tuple[list[SheetRow], list[str]]:
         raise LedgerError(f"{name}：{exc.problems[0].message}") from None
     try:
         wb = load_workbook(path, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise LedgerError(f"{name}：不是有效的 .xlsx 文件（{exc}）；请用 compliance ledger export 导出的文件填写") from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError, TypeError,
+            IndexError):  # SyntaxError: a part's XML broken (ParseError, lxml XMLSyntaxError)
+        raise LedgerError(f"{name}：不是有效的 .xlsx 文件（文件损坏，或不是 Excel 工作簿）；请用 compliance ledger export 导出的文件填写") from None
     if SHEET not in wb.sheetnames:
         raise LedgerError(f"{name}：没有工作表「{SHEET}」（现有：{'、'.join(wb.sheetnames)}）")
     ws = wb[SHEET]

@@ -92,7 +92,8 @@ def open_output(output: str | None) -> Iterator[TextIO]:
     target = Path(output)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(target, "w", encoding="utf-8-sig" if target.suffix.lower() == ".csv" else "utf-8", newline="")
+        handle = open(target, "w", encoding="utf-8-sig" if target.suffix.lower() == ".csv" else "utf-8", newline="",
+                      errors="backslashreplace")  # a lone surrogate that slipped past a writer cannot stop the run
     except OSError as exc:
         raise InputError([Problem(output, f"无法写入输出文件：{exc.strerror or exc}")]) from None
     with handle:

@@ -1,4 +1,5 @@
-"""``csv``: one row per non-passing finding (UTF-8 with BOM, so that Excel/WPS open it; formulas neutralised)."""
+"""``csv``: one row per non-passing finding (UTF-8 with BOM, so that Excel/WPS open it; formulas neutralised,
+control, bidi and surrogate characters written as ``\\uXXXX``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Iterable, TextIO
 from compliance.engine.domain import Domain
 from compliance.engine.pack import Pack
 from compliance.findings import LISTED_STATES, Finding
+from compliance.inputs.text import escape_unsafe
 from compliance.inputs.xlsx import neutralise
 from compliance.output.base import Writer, facts_text, rule_text, unit_text
 from compliance.output.table import PROBLEM_COLUMNS
@@ -27,7 +29,7 @@ def csv_rows(findings: Iterable[Finding], domain: Domain, start: int = 1) -> Ite
             continue
         row = [i, unit_text(f), f.category, rule_text(f), f.message, f.basis, f.severity, f.measure,
                f.state_zh, f.subject, facts_text(f, domain), f.deadline_days, f.owner, f.unit_id, f.rule_id, f.source]
-        yield [neutralise(c) for c in row]
+        yield [neutralise(escape_unsafe(c)) if isinstance(c, str) else c for c in row]
         i += 1
 
 

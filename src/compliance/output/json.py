@@ -12,6 +12,7 @@ from compliance import __version__
 from compliance.engine.pack import Pack
 from compliance.findings import Finding, Summary, json_default, jsonable
 from compliance.inputs.loader import Problem
+from compliance.inputs.text import for_json
 from compliance.output.base import Writer
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class JsonWriter(Writer):
             "as_of": jsonable(as_of),
         }
         text = json.dumps(head, ensure_ascii=False, indent=2)
-        stream.write(text[: -len("\n}")] + ',\n  "findings": [')
+        stream.write(for_json(text[: -len("\n}")]) + ',\n  "findings": [')
         self.findings = 0
         self.units: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.unit_count = 0
@@ -144,7 +145,7 @@ class JsonWriter(Writer):
     @staticmethod
     def render(outcome: Outcome) -> tuple[int, str]:
         items = encode_findings(outcome.findings, "    ")
-        return len(items), ",\n    ".join(items)
+        return len(items), for_json(",\n    ".join(items))
 
     def add(self, outcome: Outcome) -> None:
         count, text = outcome.rendered if outcome.rendered is not None else self.render(outcome)
@@ -154,7 +155,7 @@ class JsonWriter(Writer):
         unit = {"source": outcome.source, "ok": outcome.ok,
                 "unit_id": outcome.unit_id if outcome.ok else None,
                 "unit_name": outcome.unit_name if outcome.ok else None}
-        self.units.write((",\n    " if self.unit_count else "\n    ") + pretty(unit, "    "))
+        self.units.write((",\n    " if self.unit_count else "\n    ") + for_json(pretty(unit, "    ")))
         self.unit_count += 1
 
     def close(self, summary: Summary, problems: list[Problem]) -> None:
@@ -166,7 +167,7 @@ class JsonWriter(Writer):
             write(chunk)
         self.units.close()
         write("\n  ]" if self.unit_count else "]")
-        write(',\n  "errors": ' + pretty([p.to_dict() for p in problems], "  "))
+        write(',\n  "errors": ' + for_json(pretty([p.to_dict() for p in problems], "  ")))
         write(',\n  "summary": ' + pretty(summary.to_dict(), "  "))
         write("\n}\n")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from compliance.inputs.text import for_json
 from compliance.output.base import Writer
 from compliance.output.json import encode_findings
 
@@ -18,7 +19,7 @@ class JsonlWriter(Writer):
 
     @staticmethod
     def render(outcome: Outcome) -> str:
-        return "".join(text + "\n" for text in encode_findings(outcome.findings))
+        return for_json("".join(text + "\n" for text in encode_findings(outcome.findings)))
 
     def add(self, outcome: Outcome) -> None:
         self.stream.write(outcome.rendered if outcome.rendered is not None else self.render(outcome))

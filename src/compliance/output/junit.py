@@ -3,7 +3,6 @@ unit, rule and subject (``check``)."""
 
 from __future__ import annotations
 
-import re
 import tempfile
 import xml.etree.ElementTree as ET
 from typing import IO, TYPE_CHECKING, Any, TextIO
@@ -11,17 +10,14 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 from compliance.engine.pack import Pack
 from compliance.findings import Finding, Summary
 from compliance.inputs.loader import Problem
+from compliance.inputs.text import for_xml
 from compliance.output.base import Writer
 from compliance.output.verdicts import VerdictReport, problem_text
 
 if TYPE_CHECKING:
     from compliance.pipeline.run import Outcome
 
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml_text(value: Any) -> str:
-    return _XML_BAD.sub("\ufffd", str(value))
+_xml_text = for_xml
 
 
 def render_junit(report: VerdictReport, suite: str = "单位档案校验") -> str:

@@ -14,6 +14,7 @@ from compliance import __version__
 from compliance.engine.pack import CompiledRule, Pack
 from compliance.findings import Finding, Summary, jsonable
 from compliance.inputs.loader import Problem
+from compliance.inputs.text import for_json
 from compliance.output.base import Writer
 from compliance.output.verdicts import VerdictReport, problem_text, rule_catalogue
 
@@ -30,8 +31,8 @@ def artifact_uri(source: str) -> str:
         try:
             path = path.relative_to(Path.cwd())
         except ValueError:
-            return "file://" + quote(path.as_posix())
-    return quote(path.as_posix())
+            return "file://" + quote(path.as_posix(), errors="surrogatepass")
+    return quote(path.as_posix(), errors="surrogatepass")
 
 
 def render_sarif(report: VerdictReport) -> str:
@@ -73,7 +74,7 @@ def render_sarif(report: VerdictReport) -> str:
             "results": results,
         }],
     }
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return for_json(json.dumps(log, ensure_ascii=False, indent=2)) + "\n"
 
 
 LEVELS = {"严重": "error", "一般": "warning", "提示": "note"}
@@ -83,7 +84,7 @@ FINGERPRINT = "complianceFinding/v1"
 
 def fingerprint(unit_id: str, rule_id: str, subject: str) -> str:
     """Stable across runs: depends on who and what was checked, never on the message or the file's lines."""
-    return hashlib.sha256("\x1f".join((unit_id, rule_id, subject)).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256("\x1f".join((unit_id, rule_id, subject)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def rule_descriptor(compiled: CompiledRule) -> dict[str, Any]:
@@ -151,7 +152,7 @@ class SarifWriter(Writer):
                 "results": "\0",
             }],
         }
-        head, tail = json.dumps(log, ensure_ascii=False, indent=2).split('"\\u0000"')
+        head, tail = for_json(json.dumps(log, ensure_ascii=False, indent=2)).split('"\\u0000"')
         write = self.stream.write
         write(head + "[")
         self.results.seek(0)
@@ -162,4 +163,4 @@ class SarifWriter(Writer):
 
 
 def _indented(value: Any, indent: str) -> str:
-    return indent + json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+    return indent + for_json(json.dumps(value, ensure_ascii=False, indent=2)).replace("\n", "\n" + indent)

@@ -9,6 +9,7 @@ from tabulate import tabulate
 from compliance.engine.pack import Pack
 from compliance.findings import LISTED_STATES, Finding, Summary
 from compliance.inputs.loader import Problem
+from compliance.inputs.text import for_terminal
 from compliance.output.base import Writer, facts_text, rule_text, unit_text
 
 if TYPE_CHECKING:
@@ -43,33 +44,39 @@ def waived_rows(findings: list[Finding]) -> list[list[Any]]:
     return [[i, unit_text(f), rule_text(f), f.message] for i, f in enumerate(waived, 1)]
 
 
+def _md_cell(value: Any) -> str:
+    """A Markdown table cell: shown as written (no HTML, no column break), one line, terminal-safe."""
+    text = for_terminal(value, 20_000).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return text.replace("<", "\\<").replace(">", "\\>")
+
+
 def _header(pack: Pack, as_of: Any) -> str:
     return f"规则包：{pack.meta.title}（{pack.meta.id} v{pack.meta.version}）  检查日期：{as_of}"
 
 
 def render_table(findings: list[Finding], summary: Summary, pack: Pack, as_of: Any, markdown: bool = False) -> str:
     fmt = "pipe" if markdown else "simple_grid"
+    cell = _md_cell if markdown else for_terminal
     widths = None if markdown else [4, 14, 8, 16, 36, 18, 6, 30]
 
     def table(rows: list[list[Any]], headers: list[str], col_widths: list[int] | None) -> str:
-        if markdown:
-            rows = [[str(c).replace("|", "\\|").replace("\n", " ") for c in row] for row in rows]
+        rows = [[cell(c) for c in row] for row in rows]
         return tabulate(rows, headers=headers, tablefmt=fmt, maxcolwidths=col_widths, disable_numparse=True)
 
     out = []
     h = "## " if markdown else ""
     if markdown:
         out.append("# 问题清单\n")
-        out.append(_header(pack, as_of) + "\n")
+        out.append(cell(_header(pack, as_of)) + "\n")
     else:
-        out.append(_header(pack, as_of))
+        out.append(cell(_header(pack, as_of)))
     rows = problem_rows(findings)
     out.append(f"{h}问题清单（不符合 {len(rows)} 项）")
     out.append(table(rows, PROBLEM_COLUMNS, widths) if rows else "（无）")
     if markdown:
         out.append("\n### 问题所依据的事实\n")
         for i, f in enumerate([f for f in findings if f.state == "fail"], 1):
-            out.append(f"{i}. {rule_text(f)}（{unit_text(f)}）：{facts_text(f, pack.domain)}")
+            out.append(cell(f"{i}. {rule_text(f)}（{unit_text(f)}）：{facts_text(f, pack.domain)}"))
     rows = unknown_rows(findings)
     out.append(f"\n{h}待核实事项（{len(rows)} 项，需现场核实）")
     out.append(table(rows, UNKNOWN_COLUMNS, None if markdown else [4, 14, 16, 40, 30]) if rows else "（无）")

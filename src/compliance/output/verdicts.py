@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 from compliance import __version__
 from compliance.inputs.loader import Problem
+from compliance.inputs.text import for_json, for_terminal
 from compliance.pipeline.validate import Verdict
 
 STAGES: dict[str, str] = {
@@ -16,6 +17,7 @@ STAGES: dict[str, str] = {
     "SYNTAX": "YAML/JSON 格式错误",
     "SCHEMA": "字段不符合单位档案格式（未知字段、类型、取值、必填项）",
     "FORM": "信息采集表（XLSX）无法读取或单元格填写有误",
+    "DUPLICATE": "单位编号重复（同一次校验中另一份档案已是该单位）",
     "INTERNAL": "校验程序内部错误",
     "NOTE": "信息采集表中的常见写法已换算（如 2025年3月1日、88人），仅作说明",
 }
@@ -92,13 +94,13 @@ def text_verdict(v: Verdict, quiet: bool) -> str:
         lines += [f"  错误：{problem_text(p)}" for p in v.errors]
         lines += [f"  警告：{problem_text(p)}" for p in warnings]
     lines += [f"  说明：{problem_text(p)}" for p in notes]
-    return "".join(line + "\n" for line in lines)
+    return "".join(for_terminal(line, 20_000) + "\n" for line in lines)
 
 
 def render_text(report: VerdictReport) -> str:
     """One block per file (only failing ones with ``quiet``), the paths not found, and the summary line."""
     body = "".join(text_verdict(v, report.quiet) for v in report.verdicts)
-    tail = "".join(f"错误：{p.format()}\n" for p in report.missing)
+    tail = "".join(for_terminal(f"错误：{p.format()}") + "\n" for p in report.missing)
     return body + tail + summary_line(report.counts) + "\n"
 
 
@@ -106,4 +108,4 @@ def render_json(report: VerdictReport) -> str:
     doc = {"tool": "compliance", "version": __version__, "as_of": report.as_of.isoformat(),
            "files": [v.to_dict() for v in report.verdicts], "not_found": [p.to_dict() for p in report.missing],
            "summary": report.counts}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return for_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"

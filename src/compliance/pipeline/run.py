@@ -26,6 +26,7 @@ from compliance.inputs.loader import MAX_BYTES, InputError, Problem, parse_json,
 from compliance.inputs.paths import is_form
 from compliance.inputs.records import Record, records_of
 from compliance.pipeline.parallel import batched, default_jobs, ordered_map
+from compliance.pipeline.unique import unique_ids
 
 BATCH = 64
 DOMAIN_KEYS = ("domain", "标准")
@@ -240,6 +241,7 @@ def prepare(record: Record, domain: Domain, as_of: dt.date) -> tuple[BaseModel |
     return (None if errors else profile), errors, warnings
 
 
+@unique_ids()
 def check_files(pack: Pack, files: Iterable[Path], as_of: dt.date) -> Iterator[Outcome]:
     """One :class:`Outcome` (keeping the profile) per record of ``files``, in process and in order."""
     for path in files:
@@ -290,6 +292,7 @@ def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: E
     return outcomes
 
 
+@unique_ids()
 def check_stream(pack: Pack, records: Iterable[Record], as_of: dt.date, jobs: int | None = None,
                  evaluate: Evaluate = default_evaluate, batch: int = BATCH,
                  render: Callable[[Outcome], Any] | None = None) -> Iterator[Outcome]:

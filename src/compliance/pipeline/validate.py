@@ -12,6 +12,7 @@ from compliance.inputs.loader import MAX_BYTES, InputError, Problem
 from compliance.inputs.paths import FORM_SUFFIXES  # noqa: F401 - re-exported for callers of this module
 from compliance.inputs.records import Record, is_jsonl, records_of
 from compliance.pipeline.run import assess_record, parse_record
+from compliance.pipeline.unique import unique_ids, unique_verdicts
 
 
 
@@ -75,6 +76,7 @@ def validate_record(record: Record, domain: Domain, as_of: dt.date, follow: bool
     return Verdict(record.source, errors, warnings, profile.unit.id, profile.unit.name)
 
 
+@unique_ids(unique_verdicts)
 def validate_paths(files: Iterable[Path], domain: Domain, as_of: dt.date, max_bytes: int = MAX_BYTES,
                    follow: bool = False) -> Iterable[Verdict]:
     """One verdict per profile file, per XLSX form and per line of a JSON Lines file (or ``-``, standard input)."""

@@ -18,6 +18,7 @@ from compliance.report.overview import (
     fixed_zip,
     reply_deadline,
 )
+from compliance.inputs.text import for_xml
 from compliance.report.text import (
     Block,
     Bullets,
@@ -95,7 +96,7 @@ def _paragraph(doc: Any, text: str, indent: bool = True, bold: bool = False, ali
         p.paragraph_format.first_line_indent = Pt(28)
     if align is not None:
         p.alignment = align
-    run = p.add_run(text)
+    run = p.add_run(for_xml(text))
     if bold:
         run.bold = True
     return p
@@ -143,7 +144,7 @@ def _table(doc: Any, headers: list[str], rows: list[list[Any]]) -> None:
         cell.text = str(text)
     for row in rows:
         for cell, value in zip(table.add_row().cells, row):
-            cell.text = "" if value is None else str(value)
+            cell.text = "" if value is None else for_xml(value)
     for r, row in enumerate(table.rows):
         for cell in row.cells:
             for p in cell.paragraphs:

@@ -55,13 +55,19 @@ Block = Heading | Para | Bullets | Table | Image
 
 
 def ordinal(n: int) -> str:
-    """1 → 一, 12 → 十二 (enough for section and item numbers)."""
-    if n <= 10:
-        return ORDINALS[n - 1]
+    """1 → 一, 12 → 十二, 105 → 一百零五, 1010 → 一千零一十; beyond 9999 (or below 1) in Arabic digits."""
+    if not 1 <= n <= 9999:
+        return str(n)
     if n < 20:
-        return "十" + ORDINALS[n - 11]
-    tens, ones = divmod(n, 10)
-    return ORDINALS[tens - 1] + "十" + (ORDINALS[ones - 1] if ones else "")
+        return ORDINALS[n - 1] if n <= 10 else "十" + ORDINALS[n - 11]
+    out, zero = "", False
+    for digit, unit in zip(f"{n:04d}", ("千", "百", "十", "")):
+        if digit == "0":
+            zero = bool(out)
+            continue
+        out += ("零" if zero else "") + ORDINALS[int(digit) - 1] + unit
+        zero = False
+    return out
 
 
 def join_names(names: Sequence[str], limit: int = 12) -> str:

@@ -1,0 +1,98 @@
+"""Unit ids are unique within a run: a second profile with a unit id already seen is an input error naming
+both files (and lines, for JSON Lines); the first one is checked, the others still are.
+
+Works on anything with ``source``, ``unit_id`` and ``problems`` (:class:`~compliance.pipeline.run.Outcome`,
+:class:`~compliance.pipeline.validate.Verdict` via its ``errors``), so that it depends on no pipeline stage.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from compliance.inputs.loader import Problem
+
+DUPLICATE = "DUPLICATE"
+"""``Problem.code`` of a duplicate unit id."""
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+_LINE = re.compile(r"^(.*):(\d+)$")
+
+
+def where(source: str) -> str:
+    """``a.jsonl:3`` → ``a.jsonl 第3行``; a whole file as it is."""
+    match = _LINE.match(source)
+    return f"{match.group(1)} 第{match.group(2)}行" if match else source
+
+
+def duplicate_problem(unit_id: str, first: str, source: str) -> Problem:
+    """The error of ``source``, whose unit id ``unit_id`` was already given by ``first``."""
+    match = _LINE.match(source)
+    file, line = (match.group(1), int(match.group(2))) if match else (source, None)
+    message = (f"单位编号「{unit_id}」重复：{where(first)} 已是该单位的档案；同一次检查中每个单位只能有一份档案，"
+               f"此份未检查（请删除或改正其中一份）")
+    return Problem(file, message, line=line, path="unit.id", key="id", given=unit_id, code=DUPLICATE)
+
+
+class UniqueIds:
+    """Remembers the first source of each unit id of a run."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+
+    def problem(self, unit_id: str | None, source: str) -> Problem | None:
+        """``None`` for a new (or missing) id, else the duplicate error naming the first source."""
+        if unit_id is None:
+            return None
+        first = self.first.setdefault(unit_id, source)
+        return None if first == source else duplicate_problem(unit_id, first, source)
+
+
+def unique_outcomes(outcomes: Iterable[T]) -> Iterator[T]:
+    """``outcomes`` in order; each later one with a unit id already seen becomes an input error (no findings)."""
+    seen = UniqueIds()
+    for outcome in outcomes:
+        o: Any = outcome
+        problem = seen.problem(o.unit_id, o.source) if not o.problems else None
+        if problem is not None:
+            o.problems = [problem]
+            o.findings, o.rendered, o.states, o.fails, o.profile = [], None, None, None, None
+            o.unit_id = o.unit_name = None
+        yield outcome
+
+
+def unique_verdicts(verdicts: Iterable[T]) -> Iterator[T]:
+    """``verdicts`` in order; each later one with a unit id already seen gets the duplicate error too."""
+    seen = UniqueIds()
+    for verdict in verdicts:
+        v: Any = verdict
+        problem = seen.problem(v.unit_id, v.source)
+        if problem is not None:
+            v.errors = [*v.errors, problem]
+        yield verdict
+
+
+def unique_ids(unique: Callable[[Iterable[Any]], Iterator[Any]] = unique_outcomes) -> Callable[[F], F]:
+    """Decorate a generator of outcomes (or, with ``unique_verdicts``, of verdicts) so that it checks unit ids."""
+    def decorate(generate: F) -> F:
+        @functools.wraps(generate)
+        def wrapper(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            return unique(generate(*args, **kwargs))
+        return wrapper  # type: ignore[return-value]
+    return decorate
+
+
+def duplicate_ids(outcomes: Iterable[Any]) -> list[Problem]:
+    """Every duplicate unit id among ``outcomes``: the errors :func:`unique_outcomes` put there, and those of
+    outcomes it has not seen (for a caller, like ``ledger sync``, that refuses the whole batch)."""
+    seen = UniqueIds()
+    found: list[Problem] = []
+    for o in outcomes:
+        found += [p for p in o.problems if p.code == DUPLICATE]
+        if not o.problems:
+            problem = seen.problem(o.unit_id, o.source)
+            if problem is not None:
+                found.append(problem)
+    return found
