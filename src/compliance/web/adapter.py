@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from compliance.engine.domain import Domain
 from compliance.engine.pack import Pack
 from compliance.findings import Finding, zh_date
-from compliance.inputs.loader import InputError, Problem, decode, parse_text
+from compliance.inputs.loader import Problem, parse_text
 from compliance.ledger.accounts import Unit
 from compliance.ledger.errors import LedgerError
 from compliance.ledger.lifecycle import update_item
@@ -47,38 +47,18 @@ class Upload:
 
 def read_upload(domain: Domain, filename: str, data: bytes, as_of: dt.date) -> Upload:
     """Read an uploaded 信息采集表 (XLSX) or YAML/JSON profile with the CLI's readers and consistency checks."""
+    from compliance.pipeline import upload
+
     name = safe_name(Path(filename or "上传文件").name) or "上传文件"
     suffix = Path(name).suffix.lower()
     if len(data) > MAX_UPLOAD:
         return Upload(None, [Problem(name, f"文件过大（{len(data)}字节），上限为{MAX_UPLOAD}字节")])
     if not data:
         return Upload(None, [Problem(name, "文件是空的，请选择填好的信息采集表或单位档案")])
-    try:
-        if suffix in FORM_SUFFIXES:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "upload.xlsx"
-                path.write_bytes(data)
-                form = domain.form.read(path, MAX_UPLOAD)
-            profile, text, cell_of = form.profile, None, form.cell_of
-        elif suffix in TEXT_SUFFIXES:
-            text = decode(data, name)
-            profile, cell_of = validate_profile(parse_text(text, name), domain, name, text), None
-        else:
-            return Upload(None, [Problem(name, "只能上传 .xlsx 信息采集表或 .yaml/.yml/.json 单位档案")])
-    except InputError as exc:
-        return Upload(None, _rename(exc.problems, name))
-    if domain.assess is None:
-        return Upload(profile)
-    kwargs = {"cell_of": cell_of} if cell_of else {}
-    errors, warnings = domain.assess(profile, as_of, name, text, **kwargs)
-    return Upload(None if errors else profile, errors, warnings)
-
-
-def _rename(problems: list[Problem], name: str) -> list[Problem]:
-    """Problems of a temporary copy named after the uploaded file."""
-    for p in problems:
-        p.file = name
-    return problems
+    if suffix not in FORM_SUFFIXES + TEXT_SUFFIXES:
+        return Upload(None, [Problem(name, "只能上传 .xlsx 信息采集表或 .yaml/.yml/.json 单位档案")])
+    read = upload.read_upload(name, data, domain, as_of, MAX_UPLOAD)
+    return Upload(read.profile, read.problems, read.notes)
 
 
 def profile_text(profile: BaseModel) -> str:
@@ -97,59 +77,9 @@ def load_stored(domain: Domain, unit: Unit) -> BaseModel | None:
 
 def form_bytes(domain: Domain, unit_name: str, profile: BaseModel | None = None) -> bytes:
     """The 信息采集表 for a unit: blank, or pre-filled from its last profile."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "form.xlsx"
-        write_filled = getattr(domain.form, "write_filled", None)
-        if profile is not None and write_filled is not None:
-            write_filled(path, profile)
-        else:
-            domain.form.write(path, unit_name)
-            if profile is not None:
-                _prefill(path, profile)
-        return path.read_bytes()
+    from compliance.domains.form_xlsx import form_workbook
 
-
-def _cell(value: Any) -> Any:
-    """A profile value as the form's reader reads it back: 是/否, text protected against formulas."""
-    from compliance.domains.template import YES_NO
-    from compliance.inputs.xlsx import neutralise
-
-    if isinstance(value, bool):
-        return YES_NO[0] if value else YES_NO[1]
-    if isinstance(value, (int, float, dt.date)):
-        return value
-    return neutralise(str(getattr(value, "value", value)))
-
-
-def _prefill(path: Path, profile: BaseModel) -> None:
-    """Write the profile's values into a blank 信息采集表 (the sheet layout of :func:`form_layout`)."""
-    from openpyxl import load_workbook
-
-    from compliance.domains.template import VALUE_COLUMN, form_layout
-
-    data = profile.model_dump(exclude_none=True)
-
-    def at(key: str) -> Any:
-        value: Any = data
-        for part in key.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        return value
-
-    wb = load_workbook(path)
-    sections, tables = form_layout(type(profile))
-    for title, _ in sections:
-        for row in wb[title].iter_rows(min_row=2):
-            value = at(str(row[1].value)) if row[1].value else None
-            if value is not None and not isinstance(value, (dict, list)):
-                row[VALUE_COLUMN - 1].value = _cell(value)
-    for table in tables:
-        ws = wb[table.title]
-        names = list(table.model.model_fields)
-        for number, entry in enumerate(at(table.key) or [], 2):
-            for column, name in enumerate(names, 1):
-                if isinstance(entry, dict) and entry.get(name) is not None:
-                    ws.cell(row=number, column=column, value=_cell(entry[name]))
-    wb.save(path)
+    return form_workbook(domain, profile, unit_name)
 
 
 def check(pack: Pack, profile: BaseModel, as_of: dt.date, source: str) -> list[Finding]:
