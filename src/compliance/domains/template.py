@@ -171,9 +171,10 @@ def form_layout(model: type[BaseModel]) -> tuple[list[tuple[str, list[FormField]
         kind = field_kind(field.annotation)
         if name == "unit":
             fields = list(_section_fields(kind.model, "unit.", ""))  # type: ignore[arg-type]
-            if "notes" in model.model_fields:
-                notes = model.model_fields["notes"]
-                fields.append(FormField("notes", notes.title or "备注", FieldKind("str"), describe(model, "notes")))
+            for top, top_field in model.model_fields.items():  # 记录完整, 备注 …: the profile's own scalars
+                top_kind = field_kind(top_field.annotation)
+                if top != "schema_version" and top_kind.kind not in ("model", "list"):
+                    fields.append(FormField(top, top_field.title or top, top_kind, describe(model, top)))
             sections.append((UNIT_SHEET, fields))
         elif kind.kind == "model" and kind.model is not None:
             sections.append((field.title or name, list(_section_fields(kind.model, f"{name}.", ""))))

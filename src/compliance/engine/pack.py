@@ -88,6 +88,7 @@ class Example(_Strict):
     expect: ExampleState = Field(title="期望结果", description="pass/fail/not_applicable/unknown/waived/advisory 或 符合/不符合/不适用/待核实/豁免/提醒")
     subject: str | None = Field(None, title="对象", description="逐项检查（foreach）规则必填，如 工会、共青团、党组织")
     as_of: dt.date | None = Field(None, title="检查日期", description="默认 2025-11-20")
+    year: int | None = Field(None, ge=1949, le=2200, title="考核年度", description="默认按检查日期和参数 assessment_lag_months 确定")
     params: dict[str, Any] = Field(default_factory=dict, title="参数覆盖", description="只对本样例生效")
     profile: dict[str, Any] = Field(default_factory=dict, title="单位档案片段", description="只写与本规则有关的部分；unit.id/name 可省略")
     _base_params: dict[str, Any] | None = PrivateAttr(None)
@@ -111,6 +112,8 @@ class Rule(_Strict):
     deadline_days: int = Field(30, ge=0, le=MAX_DEADLINE_DAYS, title="整改时限（天）")
     owner: str = Field("党组织书记", title="责任人角色")
     evidence: list[str] = Field(default_factory=list, title="现场核查需调阅的材料")
+    annual: bool = Field(False, title="年度要求",
+                         description="按考核年度判断（如“每年至少1次”）；整改时限不晚于仍可完成的考核年度年底")
     enabled: bool = Field(True, title="是否启用")
     examples: list[Example] = Field(default_factory=list, title="规则自测样例")
 
@@ -163,8 +166,55 @@ class Pack:
     waivers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Waivers from an inspector's waiver file, by unit id; merged with the profile's own."""
 
+    base_deadlines: dict[str, int] = field(default_factory=dict)
+    """The pack's own deadline of each annual rule, before :meth:`set_year` fitted it to the 考核年度."""
+    fitted_for: tuple[int, dt.date] | None = field(default=None, repr=False)
+    """(考核年度, check date) the annual deadlines were last fitted to."""
+    year: int | None = None
+    """The 考核年度 asked for (``--year``); ``None``: see :meth:`assessment_year`."""
+
     def rule(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def assessment_year(self, as_of: dt.date) -> int:
+        """The 考核年度 a check on ``as_of`` judges: ``--year`` when given, else :func:`assessment_year`."""
+        return self.year if self.year is not None else assessment_year(as_of, self.params.get(LAG_PARAM) or 0)
+
+    def set_year(self, year: int | None, as_of: dt.date) -> None:
+        """Judge the 考核年度 ``year`` (``None``: the default for ``as_of``), see :meth:`for_check`."""
+        self.year = year
+        self.for_check(as_of)
+
+    def for_check(self, as_of: dt.date) -> int:
+        """The 考核年度 of a check on ``as_of``, with each annual rule's deadline fitted to it (once per date):
+        while that year is still running, the measure must be done by its end, so that it can still be met."""
+        judged = self.assessment_year(as_of)
+        if self.fitted_for != (judged, as_of):
+            for compiled in self.rules:
+                rule = compiled.rule
+                if rule.annual:
+                    base = self.base_deadlines.setdefault(rule.id, rule.deadline_days)
+                    compiled.rule = rule.model_copy(update={"deadline_days": annual_deadline_days(base, as_of, judged)})
+            self.fitted_for = (judged, as_of)
+        return judged
+
+
+LAG_PARAM = "assessment_lag_months"
+"""Pack parameter: a check in the first N months of a year judges the previous year (0: the year of the check)."""
+
+
+def assessment_year(as_of: dt.date, lag_months: int = 0) -> int:
+    """The default 考核年度 of a check on ``as_of``: its year, or the previous one in the first ``lag_months`` months."""
+    return as_of.year - 1 if as_of.month <= lag_months else as_of.year
+
+
+def annual_deadline_days(days: int, as_of: dt.date, year: int) -> int:
+    """An annual rule's 整改时限 in days: within the 考核年度 while it is still running (at least 1 day),
+    otherwise unchanged (the measure then belongs to the year of the check)."""
+    if year != as_of.year:
+        return days
+    left = (dt.date(year, 12, 31) - as_of).days
+    return max(1, min(days, left))
 
 
 def basis_text(rule: Rule, documents: dict[str, Document]) -> str:

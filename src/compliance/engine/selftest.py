@@ -71,7 +71,8 @@ def run_example(pack: Pack, rule: CompiledRule, index: int, example: Example) ->
     as_of = example.as_of or EXAMPLE_AS_OF
     enabled = dataclasses.replace(rule, rule=rule.rule.model_copy(update={"enabled": True}))
     single = Pack(pack.meta, pack.domain, params, pack.param_specs, [enabled], source=pack.source)
-    findings = check_unit(single, pack.domain.derive(profile, as_of), as_of)
+    year = example.year if example.year is not None else single.assessment_year(as_of)
+    findings = check_unit(single, pack.domain.derive(profile, as_of, year), as_of)
     if rule.foreach_path is not None:
         subjects = [f.subject for f in findings]
         if example.subject is None:

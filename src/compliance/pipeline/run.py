@@ -128,7 +128,7 @@ def load_profile(path: Path, domain: Domain, max_bytes: int = MAX_BYTES) -> Base
 
 def check_profile(pack: Pack, profile: BaseModel, as_of: dt.date, source: str = "") -> list[Finding]:
     """All findings of ``pack`` for one validated profile."""
-    return check_unit(pack, pack.domain.derive(profile, as_of), as_of, source)
+    return check_unit(pack, pack.domain.derive(profile, as_of, pack.for_check(as_of)), as_of, source)
 
 
 def _at_line(problems: list[Problem], line: int) -> list[Problem]:
@@ -228,7 +228,7 @@ def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: E
             profile, errors, warnings = prepare(record, pack.domain, as_of)
             outcome = Outcome(source, problems=errors, warnings=warnings)
             if profile is not None:
-                facts = pack.domain.derive(profile, as_of)
+                facts = pack.domain.derive(profile, as_of, pack.for_check(as_of))
                 outcome.unit_id, outcome.unit_name = pack.domain.identity(facts)
                 pending.append((facts, source))
                 waiting.append(outcome)

@@ -36,7 +36,12 @@ LEAGUE_DERIVED: dict[str, tuple[str, str]] = {
     "leader_age": ("int", "团组织书记年龄（检查日）"),
     "leader_age_at_appointment": ("int", "团组织书记任职时年龄"),
 }
-CHECK_DERIVED: dict[str, tuple[str, str]] = {"date": ("date", "检查日期"), "year": ("int", "检查年度")}
+CHECK_DERIVED: dict[str, tuple[str, str]] = {
+    "date": ("date", "检查日期"),
+    "year": ("int", "考核年度"),
+    "year_start": ("date", "考核年度首日"),
+    "year_end": ("date", "考核年度末日"),
+}
 
 
 def _adjusted_after(facts: dict[str, Any], reformed: dt.date | None) -> bool | None:
@@ -69,8 +74,10 @@ def _org_fields(key: str) -> tuple[str, ...]:
     return tuple(model.model_fields)
 
 
-def derive(profile: Profile, as_of: dt.date) -> dict[str, Any]:
-    """All facts for ``profile`` as of the check date."""
+def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[str, Any]:
+    """All facts for ``profile`` as of the check date; annual rules judge the 考核年度 ``year`` (default: the
+    check date's year). ``events_confirmed`` is the list of records only where the unit confirmed they are
+    complete (``records_complete``), so that the absence of a record proves nothing otherwise."""
     facts = profile.model_dump()
     reformed = facts["unit"].get("reformed")
     facts["unit"]["days_since_reform"] = (as_of - reformed).days if reformed else None
@@ -90,7 +97,9 @@ def derive(profile: Profile, as_of: dt.date) -> dict[str, Any]:
     league["leader_age_at_appointment"] = age_on(league.get("leader_birth_date"), appointed) if appointed else None
     facts["orgs"] = orgs
     facts["all_orgs"] = [party, *orgs]
-    facts["check"] = {"date": as_of, "year": as_of.year}
+    year = as_of.year if year is None else year
+    facts["check"] = {"date": as_of, "year": year, "year_start": dt.date(year, 1, 1), "year_end": dt.date(year, 12, 31)}
+    facts["events_confirmed"] = facts.get("events") if facts.get("records_complete") is True else None
     return facts
 
 
@@ -123,6 +132,7 @@ def fact_schema() -> FactType:
         merged.children.update(root.children[key].children)
     root.children["orgs"] = FactType("list", "群团组织", element=merged)
     root.children["all_orgs"] = FactType("list", "党组织和群团组织", element=merged)
+    root.children["events_confirmed"] = FactType("list", "工作记录（经确认完整）", element=root.children["events"].element)
     root.children["check"] = FactType("object", "检查", children={})
     extend(root.children["check"], CHECK_DERIVED)
     return root

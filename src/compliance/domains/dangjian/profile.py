@@ -148,6 +148,7 @@ class Profile(Model):
     venues: Venues | None = zh("阵地建设")
     media: Media | None = zh("宣传阵地")
     events: list[Event] | None = zh("工作记录", "会议、活动、培训、推优等带日期的记录", max_length=MAX_ITEMS)
+    records_complete: YesNo | None = zh("记录完整", "填报人确认“以上为考核年度全部工作记录”；未确认时，缺少某类记录只列为待核实")
     waivers: list[Waiver] | None = zh("豁免", "经批准的例外", max_length=MAX_ITEMS)
     notes: str | None = zh("备注")
 

@@ -123,8 +123,9 @@ def _arrears(members: list[dict] | None) -> str | None:
     return "、".join(parts) or "无"
 
 
-def derive(profile: Profile, as_of: dt.date) -> dict[str, Any]:
-    """All facts for ``profile`` as of the check date."""
+def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[str, Any]:
+    """All facts for ``profile`` as of the check date (三会一课 judges the months of the check date's own year
+    that have ended; ``year``, the 考核年度 of the common signature, is not used)."""
     facts = profile.model_dump()
     branch = facts["branch"] = facts.get("branch") or {name: None for name in profile_fields("branch")}
     _branch(branch, facts["unit"]["name"], as_of)
