@@ -114,6 +114,8 @@ class Rule(_Strict):
     evidence: list[str] = Field(default_factory=list, title="现场核查需调阅的材料")
     annual: bool = Field(False, title="年度要求",
                          description="按考核年度判断（如“每年至少1次”）；整改时限不晚于仍可完成的考核年度年底")
+    waivable: bool = Field(True, title="可豁免",
+                           description="法定义务（如经审会、独立账户、2%拨缴）不可豁免：批准的只是延期整改，问题仍列入清单")
     enabled: bool = Field(True, title="是否启用")
     examples: list[Example] = Field(default_factory=list, title="规则自测样例")
 
@@ -172,6 +174,17 @@ class Pack:
     """(考核年度, check date) the annual deadlines were last fitted to."""
     year: int | None = None
     """The 考核年度 asked for (``--year``); ``None``: see :meth:`assessment_year`."""
+
+    known_rules: frozenset[str] = field(init=False, default=frozenset())
+    """Every rule of the pack as loaded (before ``--rule``/``--skip-rule``): what a waiver may name."""
+
+    def __post_init__(self) -> None:
+        self.known_rules = frozenset(r.id for r in self.rules)
+
+    @property
+    def not_waivable(self) -> frozenset[str]:
+        """Rules of statutory duties: a waiver there is only 经批准延期整改."""
+        return frozenset(r.id for r in self.rules if not r.rule.waivable)
 
     def rule(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

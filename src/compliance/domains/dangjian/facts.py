@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from compliance.domains.toolkit import TERM_DERIVED, add_term_facts, age_on, extend, model_schema
 from compliance.engine.conditions import FactType
+from compliance.engine.waivers import usable
 from compliance.domains.dangjian.profile import MASS_ORGS, Organization, PartyOrg, Profile
 
 PARTY_NAME = "党组织"
@@ -99,6 +100,7 @@ def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[st
     facts["all_orgs"] = [party, *orgs]
     year = as_of.year if year is None else year
     facts["check"] = {"date": as_of, "year": year, "year_start": dt.date(year, 1, 1), "year_end": dt.date(year, 12, 31)}
+    facts["waivers"] = usable(facts.get("waivers")) if facts.get("waivers") is not None else None
     facts["events_confirmed"] = facts.get("events") if facts.get("records_complete") is True else None
     return facts
 

@@ -23,6 +23,7 @@ from compliance.domains.toolkit import (
     not_before,
     value_at,
     waiver_dates,
+    waiver_documents,
 )
 from compliance.findings import zh_date
 from compliance.inputs.loader import Problem
@@ -177,6 +178,7 @@ QUALITY_CHECKS: list[QualityCheck] = [
     QualityCheck("H14", "机构改革日期不早于单位成立日期", "warning", reform_before_founding),
     QualityCheck("H15", "“未建立”的组织不应填写负责人、人数、换届信息", "warning", established_contradiction),
     QualityCheck("H16", "豁免有效期不早于批准日期", "error", waiver_dates(Profile)),
+    QualityCheck("H17", "豁免附有批准文件（没有的豁免无效）", "warning", waiver_documents(Profile)),
 ]
 CHECKS_BY_ID: dict[str, QualityCheck] = {c.id: c for c in QUALITY_CHECKS}
 

@@ -17,6 +17,7 @@ from typing import Any
 from compliance.domains.sanhui.profile import Profile
 from compliance.domains.toolkit import TERM_DERIVED, add_term_facts, extend, model_schema
 from compliance.engine.conditions import FactType
+from compliance.engine.waivers import usable
 from compliance.findings import zh_date
 from compliance.inputs.validation import model_of
 
@@ -140,6 +141,7 @@ def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[st
         member["months_owed"] = months_owed(member.get("paid_through"), member.get("exempt"), as_of)
     dues["arrears_text"] = _arrears(dues.get("members"))
     facts["check"] = {"date": as_of, "year": as_of.year}
+    facts["waivers"] = usable(facts.get("waivers")) if facts.get("waivers") is not None else None
     return facts
 
 
