@@ -87,7 +87,7 @@ def test_work_requirements_read_as_按照_without_parameter_values(pack):
 
 
 @pytest.mark.parametrize("rule_id,severity", [
-    ("B1", "严重"), ("B2", "严重"), ("B4", "严重"), ("B5", "严重"), ("C1", "严重"), ("D3", "严重"),
+    ("B1", "严重"), ("B2", "严重"), ("B4", "严重"), ("B5", "一般"), ("C1", "严重"), ("D3", "严重"), ("D4", "严重"),
     ("E2", "提示"), ("C4", "提示"), ("G5", "提示"),
 ])
 def test_severity_follows_harm(pack, rule_id, severity):

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from compliance.domains.toolkit import TERM_DERIVED, add_term_facts, age_on, extend, model_schema
 from compliance.engine.conditions import FactType
 from compliance.engine.waivers import usable
+from compliance.findings import zh_date
 from compliance.domains.dangjian.profile import MASS_ORGS, Organization, PartyOrg, Profile
 
 PARTY_NAME = "党组织"
@@ -25,14 +26,25 @@ PARTY_NAME = "党组织"
 ORG_DERIVED: dict[str, tuple[str, str]] = {
     "key": ("str", "组织代码"),
     "name": ("str", "组织名称"),
+    "display_name": ("str", "本单位对该组织的称呼"),
+    "request_text": ("str", "换届请示上报情况"),
+    "postponement_text": ("str", "延期换届存在的问题"),
     "section_reported": ("bool", "已填报该组织信息"),
     **TERM_DERIVED,
     "request_days_before_term_end": ("int", "换届请示提前上报天数"),
     "adjusted_after_reform": ("bool", "机构改革后已调整设置"),
 }
 UNIT_DERIVED: dict[str, tuple[str, str]] = {"days_since_reform": ("int", "机构改革后天数")}
+PARTY_DERIVED: dict[str, tuple[str, str]] = {"secretary_text": ("str", "书记姓名（未填时为空）")}
+RESPONSIBILITY_DERIVED: dict[str, tuple[str, str]] = {"not_together_text": ("str", "未做到的“同步”事项")}
+LEAGUE_FORMS = ("团委", "团总支", "团支部")
+LEAGUE_AGE = 28
+"""团员年满28周岁且没有担任团内职务的，应办理离团手续（the names in F3's message; the rule's own limit is a param)."""
+TOGETHER = {"planned_together": "同步部署", "checked_together": "同步检查", "summarised_together": "同步总结",
+            "publicised_together": "同步宣传"}
 MEMBER_DERIVED: dict[str, tuple[str, str]] = {"age": ("int", "年龄（检查日）")}
 LEAGUE_DERIVED: dict[str, tuple[str, str]] = {
+    "over_age_text": ("str", "年满28周岁且无团内职务的团员"),
     "roster_count": ("int", "名册人数"),
     "leader_age": ("int", "团组织书记年龄（检查日）"),
     "leader_age_at_appointment": ("int", "团组织书记任职时年龄"),
@@ -66,7 +78,52 @@ def _org_facts(
     request, term_end = facts.get("reelection_request_date"), facts["term_end"]
     facts["request_days_before_term_end"] = (term_end - request).days if term_end and request else None
     facts["adjusted_after_reform"] = _adjusted_after(facts, reformed)
+    facts["display_name"] = _display_name(key, name, facts)
+    facts["request_text"] = _request_text(facts)
+    facts["postponement_text"] = _postponement_text(facts)
     return facts
+
+
+def _display_name(key: str, name: str, facts: dict[str, Any]) -> str:
+    """How the unit names the organisation in prose: 机关党委, 团支部, 工会…"""
+    if key == "party":
+        return facts.get("type") or name
+    if key == "league":
+        form = facts.get("form")
+        return form if form in LEAGUE_FORMS else "团组织"
+    return name
+
+
+def _request_text(facts: dict[str, Any]) -> str:
+    filed, day, days = facts.get("reelection_request_filed"), facts.get("reelection_request_date"), facts.get(
+        "request_days_before_term_end")
+    if filed is False:
+        return "换届改选请示尚未上报"
+    if filed is None:
+        return "未填报换届改选请示是否上报"
+    if day is None:
+        return "换届改选请示已上报，但未填报上报日期"
+    return f"换届改选请示于{zh_date(day)}上报" + (f"，距届满仅{days}天" if days is not None and days >= 0 else "，已在届满之后")
+
+
+def _postponement_text(facts: dict[str, Any]) -> str:
+    p = facts.get("postponement") or {}
+    parts = []
+    if p.get("approved") is not True:
+        parts.append("未经上级批准" if p.get("approved") is False else "未填报是否经上级批准")
+    if not p.get("document"):
+        parts.append("未填报批准文件")
+    if p.get("until") is not None and facts.get("postponement_days") is not None:
+        parts.append(f"延期至{zh_date(p['until'])}，较任期届满日延长{facts['postponement_days']}天")
+    return "；".join(parts)
+
+
+def _over_age_text(roster: list[dict[str, Any]] | None) -> str | None:
+    if roster is None:
+        return None
+    names = [f"{m.get('name') or '未填姓名'}（{m['age']}周岁）" for m in roster
+             if m.get("age") is not None and m["age"] >= LEAGUE_AGE and not m.get("league_office")]
+    return "、".join(names) or "无"
 
 
 @lru_cache(maxsize=None)
@@ -93,6 +150,11 @@ def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[st
         for member in roster:
             member["age"] = age_on(member.get("birth_date"), as_of)
     league["roster_count"] = len(roster) if roster is not None else None
+    league["over_age_text"] = _over_age_text(roster)
+    party["secretary_text"] = party.get("secretary") or ""
+    responsibility = facts["responsibility"] = facts.get("responsibility") or {name: None for name in TOGETHER}
+    missing = [text for name, text in TOGETHER.items() if responsibility.get(name) is False]
+    responsibility["not_together_text"] = "、".join(missing) or None
     league["leader_age"] = age_on(league.get("leader_birth_date"), as_of)
     appointed = league.get("leader_appointed_on")
     league["leader_age_at_appointment"] = age_on(league.get("leader_birth_date"), appointed) if appointed else None
@@ -120,6 +182,8 @@ def fact_schema() -> FactType:
     for key in ("party", *MASS_ORGS):
         extend(root.children[key], ORG_DERIVED)
     extend(root.children["unit"], UNIT_DERIVED)
+    extend(root.children["party"], PARTY_DERIVED)
+    extend(root.children["responsibility"], RESPONSIBILITY_DERIVED)
     league = root.children["league"]
     extend(league, LEAGUE_DERIVED)
     roster = league.children["roster"]
