@@ -27,6 +27,7 @@ ORG_DERIVED: dict[str, tuple[str, str]] = {
     "key": ("str", "组织代码"),
     "name": ("str", "组织名称"),
     "display_name": ("str", "本单位对该组织的称呼"),
+    "elected_body": ("bool", "设有按届选举的委员会"),
     "request_text": ("str", "换届请示上报情况"),
     "postponement_text": ("str", "延期换届存在的问题"),
     "section_reported": ("bool", "已填报该组织信息"),
@@ -38,6 +39,13 @@ UNIT_DERIVED: dict[str, tuple[str, str]] = {"days_since_reform": ("int", "机构
 PARTY_DERIVED: dict[str, tuple[str, str]] = {"secretary_text": ("str", "书记姓名（未填时为空）")}
 RESPONSIBILITY_DERIVED: dict[str, tuple[str, str]] = {"not_together_text": ("str", "未做到的“同步”事项")}
 LEAGUE_FORMS = ("团委", "团总支", "团支部")
+UNION_DERIVED: dict[str, tuple[str, str]] = {
+    "kind": ("enum", "建会形式（含按组织形式推断）"),
+    "committee": ("bool", "设有工会委员会"),
+    "organized": ("bool", "已建会或已选举工会组织员"),
+    "status_text": ("str", "建会情况"),
+}
+UNION_KINDS = ("单独建会", "联合基层工会", "工会组织员")
 LEAGUE_AGE = 28
 """团员年满28周岁且没有担任团内职务的，应办理离团手续（the names in F3's message; the rule's own limit is a param)."""
 TOGETHER = {"planned_together": "同步部署", "checked_together": "同步检查", "summarised_together": "同步总结",
@@ -79,9 +87,43 @@ def _org_facts(
     facts["request_days_before_term_end"] = (term_end - request).days if term_end and request else None
     facts["adjusted_after_reform"] = _adjusted_after(facts, reformed)
     facts["display_name"] = _display_name(key, name, facts)
+    if key == "union":
+        _union_facts(facts)
+    established = facts.get("established")
+    facts["elected_body"] = True if key == "party" else (
+        facts["committee"] if key == "union" else established)
     facts["request_text"] = _request_text(facts)
     facts["postponement_text"] = _postponement_text(facts)
     return facts
+
+
+def _union_kind(facts: dict[str, Any]) -> str | None:
+    if facts.get("union_form"):
+        return facts["union_form"]
+    form = facts.get("form") or ""
+    if "组织员" in form or facts.get("organiser"):
+        return "工会组织员"
+    if "联合" in form:
+        return "联合基层工会"
+    return "单独建会" if "工会" in form else None
+
+
+def _union_facts(facts: dict[str, Any]) -> None:
+    """The union's form: an organiser (工会组织员) has no committee, so rules on 经审会, 女职委, 账户, 换届 do not apply."""
+    kind = facts["kind"] = _union_kind(facts)
+    established = facts.get("established")
+    if kind == "工会组织员":
+        facts["committee"] = False
+        facts["organized"] = bool(facts.get("organiser")) or established is True or None
+    else:
+        facts["committee"] = established
+        facts["organized"] = established
+    organiser = facts.get("organiser")
+    facts["status_text"] = (
+        "未建立工会" if established is False and kind != "工会组织员"
+        else f"只选举了工会组织员{organiser or ''}" if kind == "工会组织员"
+        else "加入联合基层工会，未经上一级工会批准" if kind == "联合基层工会"
+        else "建会情况未填报")
 
 
 def _display_name(key: str, name: str, facts: dict[str, Any]) -> str:
@@ -183,6 +225,8 @@ def fact_schema() -> FactType:
         extend(root.children[key], ORG_DERIVED)
     extend(root.children["unit"], UNIT_DERIVED)
     extend(root.children["party"], PARTY_DERIVED)
+    extend(root.children["union"], UNION_DERIVED)
+    root.children["union"].children["kind"] = FactType("enum", "建会形式", choices=UNION_KINDS)
     extend(root.children["responsibility"], RESPONSIBILITY_DERIVED)
     league = root.children["league"]
     extend(league, LEAGUE_DERIVED)

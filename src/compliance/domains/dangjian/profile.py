@@ -50,6 +50,9 @@ class Union(Organization):
         "经费拨缴比例", "单位按职工工资总额拨缴工会经费的比例（%）"
     )
     approved_by_higher: YesNo | None = zh("上级工会批准", "建会是否报上一级工会批准")
+    union_form: Literal["单独建会", "联合基层工会", "工会组织员"] | None = zh(
+        "建会形式", "单独建立基层工会委员会 / 加入联合基层工会 / 选举工会组织员（不足25人的单位）")
+    organiser: str | None = zh("工会组织员", "选举工会组织员时填写其姓名")
 
 
 class LeagueMember(Model):
