@@ -12,7 +12,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 
 from compliance.inputs.validation import locate, validate_as
 from compliance.engine.conditions import Compiled, Compiler, ConditionError, FactType
-from compliance.findings import STATE_OF_LABEL, Severity
+from compliance.engine.waivers import postpone_statutory
+from compliance.findings import STATE_OF_LABEL, Finding, Severity
 from compliance.engine.domain import Domain, get_domain
 from compliance.inputs.loader import InputError, Problem, load_file
 
@@ -59,6 +60,8 @@ class Basis(_Strict):
     doc: str = Field(title="文件", description="documents 中的文件代码")
     article: str | None = Field(None, title="条款", description="如 第十一条、三、二是")
     quote: str | None = Field(None, title="原文摘录")
+    subjects: list[str] | None = Field(None, title="适用对象",
+                                       description="逐项检查的规则中只对这些对象出示，如 [工会]；不写则对所有对象出示")
 
 
 class Param(_Strict):
@@ -146,6 +149,8 @@ class CompiledRule:
     foreach_where: Compiled | None
     basis_text: str
     template_fields: list[str]
+    basis_for: dict[str, str] = field(default_factory=dict)
+    """The printed basis of subjects named in a basis's ``subjects`` (others get :attr:`basis_text`)."""
 
     @property
     def id(self) -> str:
@@ -212,6 +217,16 @@ class Pack:
         return judged
 
 
+def finish_findings(pack: "Pack", findings: list[Finding], as_of: dt.date) -> list[Finding]:
+    """What the pack adds to evaluated findings: the basis printed for each subject (工会 cites 工会法 only),
+    and statutory duties kept on the list as 经批准延期整改 instead of waived."""
+    for f in findings:
+        compiled = pack.rule(f.rule_id) if f.subject else None
+        if compiled is not None and f.subject in compiled.basis_for:
+            f.basis = compiled.basis_for[f.subject]
+    return postpone_statutory(findings, pack.not_waivable, as_of)
+
+
 LAG_PARAM = "assessment_lag_months"
 """Pack parameter: a check in the first N months of a year judges the previous year (0: the year of the check)."""
 
@@ -230,13 +245,15 @@ def annual_deadline_days(days: int, as_of: dt.date, year: int) -> int:
     return max(1, min(days, left))
 
 
-def basis_text(rule: Rule, documents: dict[str, Document]) -> str:
-    """The 依据 printed for units: confirmed 法规依据 by title and article, 工作要求 as 按照…;
-    unconfirmed bases and background material are left out (``rules show`` lists them)."""
+def basis_text(rule: Rule, documents: dict[str, Document], subject: str | None = None) -> str:
+    """The 依据 printed for units (about ``subject``; ``None``: the rule's, for every subject): confirmed 法规依据 by
+    title and article, 工作要求 as 按照…; unconfirmed bases and background material are left out (``rules show``
+    lists them)."""
     parts: list[str] = []
     for b in rule.basis:
         doc = documents.get(b.doc)
-        if doc is None or not doc.printable:
+        if doc is None or not doc.printable or (subject is not None and b.subjects is not None
+                                                and subject not in b.subjects):
             continue
         if doc.kind == "工作要求":
             text = f"按照{doc.title}" + (f"（{b.article}）" if b.article else "")
@@ -279,10 +296,13 @@ def compile_pack(data: PackFile, schema: FactType, params: dict[str, Any] | None
         for doc in unregistered:
             errors.append((f"{where}.basis", f"依据引用了未在 pack.documents 中登记的文件「{doc}」"))
         printed = basis_text(rule, data.pack.documents)
+        named = {s for b in rule.basis for s in b.subjects or ()}
+        by_subject = {s: basis_text(rule, data.pack.documents, s) for s in sorted(named)}
         if rule.basis and not unregistered and not printed:
             errors.append((f"{where}.basis", "没有可以向单位出示的依据：至少要有一条已核实的法规依据或工作要求"))
         try:
             compiled.append(_compile_rule(rule, where, schema, values, printed))
+            compiled[-1].basis_for = by_subject
         except ConditionError as exc:
             errors.append((exc.where, exc.message))
     return compiled, errors

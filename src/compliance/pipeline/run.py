@@ -20,8 +20,8 @@ from pydantic import BaseModel
 from compliance.inputs.validation import validate_as
 from compliance.engine.domain import Domain, domains
 from compliance.engine.evaluate import check_unit
-from compliance.engine.pack import Pack
-from compliance.engine.waivers import postpone_statutory, waiver_problems
+from compliance.engine.pack import Pack, finish_findings
+from compliance.engine.waivers import waiver_problems
 from compliance.findings import SEVERITY_RANK, Finding, Summary, at_or_above
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem, parse_json, parse_text, read_text
 from compliance.inputs.records import Record, records_of
@@ -130,7 +130,7 @@ def load_profile(path: Path, domain: Domain, max_bytes: int = MAX_BYTES) -> Base
 def check_profile(pack: Pack, profile: BaseModel, as_of: dt.date, source: str = "") -> list[Finding]:
     """All findings of ``pack`` for one validated profile."""
     findings = check_unit(pack, pack.domain.derive(profile, as_of, pack.for_check(as_of)), as_of, source)
-    return postpone_statutory(findings, pack.not_waivable, as_of)
+    return finish_findings(pack, findings, as_of)
 
 
 def _at_line(problems: list[Problem], line: int) -> list[Problem]:
@@ -251,7 +251,7 @@ def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: E
             if isinstance(result, Problem):
                 outcome.problems.append(Problem(outcome.source, result.message))
             else:
-                outcome.findings = postpone_statutory(result, pack.not_waivable, as_of)
+                outcome.findings = finish_findings(pack, result, as_of)
     return outcomes
 
 

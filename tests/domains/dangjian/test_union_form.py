@@ -5,6 +5,7 @@ from __future__ import annotations
 from compliance.domains.dangjian.facts import derive
 from compliance.domains.dangjian.profile import Profile
 from compliance.engine.evaluate import check_unit
+from compliance.engine.pack import finish_findings
 
 from conftest import AS_OF, minimal_profile
 
@@ -13,7 +14,8 @@ ORGANISER = {"union_form": "工会组织员", "organiser": "张敏", "establishe
 
 def states(pack, **sections):
     profile = Profile.model_validate(minimal_profile(**sections))
-    return {(f.rule_id, f.subject): f for f in check_unit(pack, derive(profile, AS_OF), AS_OF)}
+    findings = finish_findings(pack, check_unit(pack, derive(profile, AS_OF), AS_OF), AS_OF)
+    return {(f.rule_id, f.subject): f for f in findings}
 
 
 def test_a_unit_of_25_or_more_inside_a_joint_union_is_a_finding_unless_approved(pack):
@@ -40,3 +42,16 @@ def test_rules_that_presuppose_a_committee_do_not_apply_to_an_organiser(pack):
 def test_the_organiser_is_a_field_of_the_profile_in_chinese():
     profile = Profile.model_validate(minimal_profile(**{"工会": {"建会形式": "工会组织员", "工会组织员": "张敏"}}))
     assert profile.union.union_form == "工会组织员" and profile.union.organiser == "张敏"
+
+
+def test_an_overdue_union_cites_the_union_law_only_and_the_party_its_own_rules(pack):
+    found = states(pack, party={"term_years": 5, "last_election": "2019-06-18"},
+                   union={"established": True, "form": "基层工会委员会", "term_years": 5, "last_election": "2019-06-18"})
+    assert found[("C1", "工会")].basis == "《中华人民共和国工会法》（2021年修正）第十六条"
+    assert "工会法" not in found[("C1", "党组织")].basis and "选举工作条例" in found[("C1", "党组织")].basis
+
+
+def test_a_union_postponement_does_not_borrow_the_party_s_regulation(pack):
+    found = states(pack, union={"established": True, "form": "基层工会委员会", "term_years": 5,
+                                "last_election": "2019-06-18", "postponement": {"approved": False}})
+    assert "中国共产党" not in found[("C3", "工会")].basis and found[("C3", "工会")].basis.startswith("按照")
