@@ -109,3 +109,11 @@ def test_g1_and_g2_cover_the_guan_committee(pack):
     found = findings_of(pack, guan={"established": True}, records_complete=True, events=[])
     assert found[("G1", "关工委")].state == "fail" and found[("G2", "关工委")].state == "fail"
     assert "只参加机关工委" not in found[("G1", "关工委")].message
+
+
+def test_g3_asks_a_recommendation_for_each_member_applying_not_a_yearly_record(pack):
+    nobody = findings_of(pack, league={"established": True, "members": 3, "candidates": []})[("G3", "")]
+    assert nobody.state == "pass"
+    one = findings_of(pack, league={"established": True, "form": "团支部", "candidates": [
+        {"name": "乙", "birth_date": "2000-01-01", "recommended": False}]})[("G3", "")]
+    assert one.state == "fail" and one.message.endswith("未经团组织推优：乙")

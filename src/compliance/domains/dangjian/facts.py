@@ -53,6 +53,7 @@ TOGETHER = {"planned_together": "同步部署", "checked_together": "同步检�
 MEMBER_DERIVED: dict[str, tuple[str, str]] = {"age": ("int", "年龄（检查日）")}
 LEAGUE_DERIVED: dict[str, tuple[str, str]] = {
     "over_age_text": ("str", "年满28周岁且无团内职务的团员"),
+    "unrecommended_text": ("str", "未经推优的入党申请团员"),
     "roster_count": ("int", "名册人数"),
     "leader_age": ("int", "团组织书记年龄（检查日）"),
     "leader_age_at_appointment": ("int", "团组织书记任职时年龄"),
@@ -193,6 +194,12 @@ def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[st
             member["age"] = age_on(member.get("birth_date"), as_of)
     league["roster_count"] = len(roster) if roster is not None else None
     league["over_age_text"] = _over_age_text(roster)
+    candidates = league.get("candidates")
+    for candidate in candidates or ():
+        candidate["age"] = age_on(candidate.get("birth_date"), as_of)
+    league["unrecommended_text"] = "、".join(
+        c.get("name") or "未填姓名" for c in candidates or ()
+        if c.get("recommended") is not True and (c["age"] is None or c["age"] <= LEAGUE_AGE)) or "无"
     party["secretary_text"] = party.get("secretary") or ""
     responsibility = facts["responsibility"] = facts.get("responsibility") or {name: None for name in TOGETHER}
     missing = [text for name, text in TOGETHER.items() if responsibility.get(name) is False]
@@ -233,6 +240,9 @@ def fact_schema() -> FactType:
     roster = league.children["roster"]
     assert roster.element is not None
     extend(roster.element, MEMBER_DERIVED)
+    candidates = league.children["candidates"]
+    assert candidates.element is not None
+    extend(candidates.element, MEMBER_DERIVED)
     org_key = FactType("enum", "组织", choices=("party", *MASS_ORGS), labels={"party": PARTY_NAME, **MASS_ORGS})
     for key in ("party", *MASS_ORGS):
         root.children[key].children["key"] = org_key

@@ -62,10 +62,17 @@ class LeagueMember(Model):
     joined_party_recommendation: YesNo | None = zh("推优", "是否已被推荐入党")
 
 
+class Candidate(Model):
+    name: str | None = zh("姓名")
+    birth_date: dt.date | None = zh("出生日期")
+    recommended: YesNo | None = zh("已推优", "是否经团组织推优（推荐优秀团员作为入党积极分子人选）")
+
+
 class League(Organization):
     smart_league_registered: YesNo | None = zh("智慧团建录入", "团员信息是否已录入智慧团建系统")
     records_reconciled_on: dt.date | None = zh("团员数量核对日期", "最近一次核对团员数量的日期")
     roster: list[LeagueMember] | None = zh("团员名册", "团员名单，用于计算超龄团员", max_length=MAX_ITEMS)
+    candidates: list[Candidate] | None = zh("入党申请团员", "申请入党、拟列为入党积极分子或发展对象的团员；没有时填空列表", max_length=MAX_ITEMS)
     leader_birth_date: dt.date | None = zh("团组织书记出生日期")
     leader_appointed_on: dt.date | None = zh("团组织书记任职日期", "现任团组织书记首次任职日期")
 
