@@ -88,7 +88,7 @@ def show(value: Any) -> str:
     if value is False:
         return "否"
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return zh_date(value) or ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

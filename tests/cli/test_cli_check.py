@@ -72,7 +72,7 @@ def test_json_is_a_stable_contract(runner, units):
     for key in ["unit_id", "unit_name", "rule_id", "subject", "state", "severity", "category",
                 "title", "message", "basis", "measure", "facts"]:
         assert key in finding
-    assert finding["facts"] == {"union.established": True, "union.funds_review_committee": False}
+    assert finding["facts"] == {"union.committee": True, "union.funds_review_committee": False}
     assert {f["state"] for f in doc["findings"]} <= {"fail", "pass", "not_applicable", "unknown", "waived"}
     assert [u["unit_id"] for u in doc["units"]] == ["U-1", "U-2"]
     assert doc["summary"]["units"] == 2

@@ -47,7 +47,7 @@ def test_show_prints_condition_params_basis_measure_and_examples(runner):
     out = result.output
     assert result.exit_code == 0
     for text in ("B3  女会员达到规定人数的工会建立女职工委员会", "适用条件：", "（工会.女会员人数 ≥ 参数 female_committee_threshold）",
-                 "事实路径：union.established、union.female_members、union.female_committee",
+                 "事实路径：union.committee、union.female_members、union.female_committee",
                  "female_committee_threshold = 10", "《中华人民共和国工会法》（2021年修正）第十一条", "（待确认，不向单位出示）",
                  "整改措施：在工会委员会领导下建立女职工委员会", "整改时限：90 天", "自测样例（4 个）", "不适用 女会员不足10人"):
         assert text in out, text

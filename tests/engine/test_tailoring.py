@@ -37,7 +37,8 @@ def problems(tmp_path, body: str) -> list:
 def test_the_city_example_tightens_briefings_to_one_per_half_year():
     city = load_effective(None, [CITY])
     assert city.params["briefings_per_year"] == 2 and city.origins["param.briefings_per_year"] == str(CITY)
-    one_briefing = Profile.model_validate(minimal_profile(events=[{"date": "2025-03-20", "type": "听取汇报"}]))
+    one_briefing = Profile.model_validate(minimal_profile(records_complete=True,
+                                                          events=[{"date": "2025-03-20", "type": "听取汇报"}]))
     a1 = lambda pack: [f.state for f in check_profile(pack, one_briefing, AS_OF) if f.rule_id == "A1"]
     assert a1(load_effective(default="dangjian")) == ["pass"] and a1(city) == ["fail"]
 

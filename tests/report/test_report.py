@@ -186,7 +186,7 @@ def test_checklist_shows_waivers_whose_documents_to_see(report):
     doc = docx.Document(str(path))
     waiver_table = next(t for t in doc.tables if t.rows[0].cells[2].text == "豁免状态")
     row = [c.text for c in waiver_table.rows[1].cells]
-    assert row[1].startswith("D3") and row[2] == "有效" and row[4] == "市直机关工委〔2025〕15号"
+    assert row[1].startswith("E1") and row[2] == "有效" and row[4] == "市直机关工委〔2025〕15号"
     expired = next((report[0] / "检查提纲").glob("检查提纲_SZ-019_*.md")).read_text(encoding="utf-8")
     assert "已过期" in expired and "市直机关工委〔2024〕9号" in expired
 

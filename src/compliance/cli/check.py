@@ -25,6 +25,7 @@ from compliance.cli.common import (
     open_pack,
     pack_options,
     print_problems,
+    year_option,
 )
 from compliance.engine.pack import Pack
 from compliance.findings import Summary
@@ -92,6 +93,7 @@ def select_rules(pack: Pack, only: tuple[str, ...], skip: tuple[str, ...]) -> No
 @click.argument("paths", nargs=-1, required=True)
 @pack_options()
 @as_of_option()
+@year_option
 @click.option("--format", "fmt", type=ZhChoice(output.names("findings")), default="table", show_default=True,
               help="输出格式：table 终端表格，md Markdown，csv 表格文件，json 机器可读，jsonl 每行一条结果，"
                    "junit JUnit XML（CI 测试报告），sarif SARIF 2.1.0（代码扫描）"
@@ -108,7 +110,7 @@ def select_rules(pack: Pack, only: tuple[str, ...], skip: tuple[str, ...]) -> No
 @click.option("--engine", type=ZhChoice(["default", "durable"]), default="default", show_default=True,
               help="规则匹配引擎：default 内置求值器；durable 用 durable_rules（需安装 compliance[durable]）")
 def check(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[str, ...], waivers: str | None,
-          force_pack: bool, as_of: dt.date, fmt: str, outputs: tuple[str, ...], only_rules: tuple[str, ...],
+          force_pack: bool, as_of: dt.date, year: int | None, fmt: str, outputs: tuple[str, ...], only_rules: tuple[str, ...],
           skip_rules: tuple[str, ...], fail_on: str, jobs: int, engine: str) -> None:
     """检查单位档案（文件、目录或通配符），输出问题清单。
 
@@ -120,6 +122,7 @@ def check(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[str, 
     """
     targets = output_targets(fmt, outputs)
     pack = open_pack(pack_path, tailorings, force_pack, waivers)
+    pack.set_year(year, as_of)
     select_rules(pack, only_rules, skip_rules)
     problems: list[Problem] = []
     records = iter_records(paths, problems)

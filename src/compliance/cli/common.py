@@ -64,6 +64,13 @@ def as_of_option(help: str = "检查日期 YYYY-MM-DD（默认：今天）；年
     return click.option("--as-of", type=DATE, callback=_today_if_missing, help=help)
 
 
+year_option = click.option(
+    "--year", type=click.IntRange(1949, 2200), default=None, metavar="YYYY",
+    help="考核年度（“每年至少…”按该年度判断）；默认为检查日期所在年度，检查日期在年初几个月内"
+         "（规则包参数 assessment_lag_months，党建带群建为3个月）时为上一年度")
+"""``--year``: the 考核年度 annual rules judge (see :meth:`Pack.set_year`)."""
+
+
 pack_option = click.option(
     "--pack", "pack_path", metavar="PACK",
     help=f"规则包：已安装规则包的名称（如 {DEFAULT_PACK}、sanhui，见 compliance rules packs）或文件路径；"

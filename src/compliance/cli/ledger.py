@@ -31,6 +31,7 @@ from compliance.cli.common import (
     tailoring_option,
     waivers_option,
     write_output,
+    year_option,
 )
 from compliance.findings import zh_date
 from compliance.inputs.loader import InputError, Problem
@@ -104,6 +105,7 @@ def ledger() -> None:
 @tailoring_option
 @waivers_option
 @click.option("--as-of", type=DATE, help="检查单位档案的日期（默认：今天）；结果 JSON 使用其自身的检查日期")
+@year_option
 @click.option("--close-on-clean/--no-close-on-clean", default=None,
               help="复查不再发现的问题直接销号（复查即验收）；默认转为“已整改待验收”。也可设环境变量 COMPLIANCE_CLOSE_ON_CLEAN=1")
 @click.option("--min-severity", type=SEVERITY_CHOICE, default="提示", show_default=True,
@@ -112,7 +114,7 @@ def ledger() -> None:
 @db_option
 @ledger_errors
 def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[str, ...], waivers: str | None,
-             as_of: dt.date | None, close_on_clean: bool | None, min_severity: str, by: str | None,
+             as_of: dt.date | None, year: int | None, close_on_clean: bool | None, min_severity: str, by: str | None,
              db: str | None) -> None:
     """把检查结果同步进台账：RESULTS.json（compliance check --format json 的输出）或单位档案文件/目录。
 
@@ -146,6 +148,7 @@ def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[st
 
         pack = open_pack(pack_path, tailorings, waivers=waivers)
         day = as_of or dt.date.today()  # None: result files keep their own check date
+        pack.set_year(year, day)
         rules = {r.id for r in pack.rules if r.rule.enabled}
         files, more = expand_paths(profiles)
         problems.extend(more)

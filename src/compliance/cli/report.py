@@ -20,6 +20,7 @@ from compliance.cli.common import (
     open_pack,
     pack_options,
     print_problems,
+    year_option,
 )
 from compliance.findings import at_or_above
 from compliance.inputs.loader import Problem
@@ -71,6 +72,7 @@ def collect(pack: Pack, paths: tuple[str, ...], as_of: dt.date) -> tuple[list[Un
               help="输出格式，逗号分隔：md Markdown，docx Word，xlsx 问题清单表格，html 网页（图表内嵌）")
 @pack_options("--force-pack")
 @as_of_option("检查日期 YYYY-MM-DD（默认：今天）；也是报告落款日期和文件属性中的日期")
+@year_option
 @click.option("--weights", default="严重=5,一般=2,提示=1", show_default=True,
               help="单位排名的加权问题分：每个不符合问题按严重程度计分")
 @click.option("--reply-days", type=click.IntRange(1, 365), default=30, show_default=True,
@@ -81,7 +83,7 @@ def collect(pack: Pack, paths: tuple[str, ...], as_of: dt.date) -> tuple[list[Un
 @click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
               help="可选：存在该严重程度及以上的“不符合”时退出码为 1（默认生成报告即返回 0）")
 def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | None, tailorings: tuple[str, ...],
-           waivers: str | None, force_pack: bool, as_of: dt.date, weights: str, reply_days: int, top: int, force: bool,
+           waivers: str | None, force_pack: bool, as_of: dt.date, year: int | None, weights: str, reply_days: int, top: int, force: bool,
            issuer: str | None, fail_on: str | None) -> None:
     """检查一批单位档案，生成督查报告、问题清单、检查提纲和整改通知书。
 
@@ -103,6 +105,7 @@ def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | N
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     pack = open_pack(pack_path, tailorings, force_pack, waivers)
+    pack.set_year(year, as_of)
     units, problems, bad = collect(pack, paths, as_of)
     if not units:
         click.echo("没有可以检查的单位档案，未生成报告", err=True)

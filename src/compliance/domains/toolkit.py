@@ -163,6 +163,19 @@ def waiver_dates(model: type[BaseModel]) -> Callable[[Any, dt.date], Iterator[Is
     return run
 
 
+def waiver_documents(model: type[BaseModel]) -> Callable[[Any, dt.date], Iterator[Issue]]:
+    """A check that every waiver names its approval document: one without is invalid and is not applied."""
+
+    def run(profile: Any, as_of: dt.date) -> Iterator[Issue]:
+        for index, waiver in enumerate(profile.waivers or ()):
+            if not waiver.document:
+                loc = ("waivers", index, "document")
+                yield Issue(loc, None, "上级批准文件的名称和文号",
+                            f"豁免规则{waiver.rule}没有批准文件，豁免无效，该规则照常判断")
+
+    return run
+
+
 def no_future_dates(model: type[BaseModel], limits: frozenset[str]) -> Callable[[Any, dt.date], Iterator[Issue]]:
     """A check that no date is after the check date, except fields named in ``limits`` (延期至, 有效期至…)."""
 

@@ -12,7 +12,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 
 from compliance.inputs.validation import locate, validate_as
 from compliance.engine.conditions import Compiled, Compiler, ConditionError, FactType
-from compliance.findings import STATE_OF_LABEL, Severity
+from compliance.engine.waivers import postpone_statutory
+from compliance.findings import STATE_OF_LABEL, Finding, Severity
 from compliance.engine.domain import Domain, get_domain
 from compliance.inputs.loader import InputError, Problem, load_file
 
@@ -59,6 +60,8 @@ class Basis(_Strict):
     doc: str = Field(title="文件", description="documents 中的文件代码")
     article: str | None = Field(None, title="条款", description="如 第十一条、三、二是")
     quote: str | None = Field(None, title="原文摘录")
+    subjects: list[str] | None = Field(None, title="适用对象",
+                                       description="逐项检查的规则中只对这些对象出示，如 [工会]；不写则对所有对象出示")
 
 
 class Param(_Strict):
@@ -88,6 +91,7 @@ class Example(_Strict):
     expect: ExampleState = Field(title="期望结果", description="pass/fail/not_applicable/unknown/waived/advisory 或 符合/不符合/不适用/待核实/豁免/提醒")
     subject: str | None = Field(None, title="对象", description="逐项检查（foreach）规则必填，如 工会、共青团、党组织")
     as_of: dt.date | None = Field(None, title="检查日期", description="默认 2025-11-20")
+    year: int | None = Field(None, ge=1949, le=2200, title="考核年度", description="默认按检查日期和参数 assessment_lag_months 确定")
     params: dict[str, Any] = Field(default_factory=dict, title="参数覆盖", description="只对本样例生效")
     profile: dict[str, Any] = Field(default_factory=dict, title="单位档案片段", description="只写与本规则有关的部分；unit.id/name 可省略")
     _base_params: dict[str, Any] | None = PrivateAttr(None)
@@ -111,6 +115,10 @@ class Rule(_Strict):
     deadline_days: int = Field(30, ge=0, le=MAX_DEADLINE_DAYS, title="整改时限（天）")
     owner: str = Field("党组织书记", title="责任人角色")
     evidence: list[str] = Field(default_factory=list, title="现场核查需调阅的材料")
+    annual: bool = Field(False, title="年度要求",
+                         description="按考核年度判断（如“每年至少1次”）；整改时限不晚于仍可完成的考核年度年底")
+    waivable: bool = Field(True, title="可豁免",
+                           description="法定义务（如经审会、独立账户、2%拨缴）不可豁免：批准的只是延期整改，问题仍列入清单")
     enabled: bool = Field(True, title="是否启用")
     examples: list[Example] = Field(default_factory=list, title="规则自测样例")
 
@@ -141,6 +149,8 @@ class CompiledRule:
     foreach_where: Compiled | None
     basis_text: str
     template_fields: list[str]
+    basis_for: dict[str, str] = field(default_factory=dict)
+    """The printed basis of subjects named in a basis's ``subjects`` (others get :attr:`basis_text`)."""
 
     @property
     def id(self) -> str:
@@ -163,17 +173,87 @@ class Pack:
     waivers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Waivers from an inspector's waiver file, by unit id; merged with the profile's own."""
 
+    base_deadlines: dict[str, int] = field(default_factory=dict)
+    """The pack's own deadline of each annual rule, before :meth:`set_year` fitted it to the 考核年度."""
+    fitted_for: tuple[int, dt.date] | None = field(default=None, repr=False)
+    """(考核年度, check date) the annual deadlines were last fitted to."""
+    year: int | None = None
+    """The 考核年度 asked for (``--year``); ``None``: see :meth:`assessment_year`."""
+
+    known_rules: frozenset[str] = field(init=False, default=frozenset())
+    """Every rule of the pack as loaded (before ``--rule``/``--skip-rule``): what a waiver may name."""
+
+    def __post_init__(self) -> None:
+        self.known_rules = frozenset(r.id for r in self.rules)
+
+    @property
+    def not_waivable(self) -> frozenset[str]:
+        """Rules of statutory duties: a waiver there is only 经批准延期整改."""
+        return frozenset(r.id for r in self.rules if not r.rule.waivable)
+
     def rule(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
+    def assessment_year(self, as_of: dt.date) -> int:
+        """The 考核年度 a check on ``as_of`` judges: ``--year`` when given, else :func:`assessment_year`."""
+        return self.year if self.year is not None else assessment_year(as_of, self.params.get(LAG_PARAM) or 0)
 
-def basis_text(rule: Rule, documents: dict[str, Document]) -> str:
-    """The 依据 printed for units: confirmed 法规依据 by title and article, 工作要求 as 按照…;
-    unconfirmed bases and background material are left out (``rules show`` lists them)."""
+    def set_year(self, year: int | None, as_of: dt.date) -> None:
+        """Judge the 考核年度 ``year`` (``None``: the default for ``as_of``), see :meth:`for_check`."""
+        self.year = year
+        self.for_check(as_of)
+
+    def for_check(self, as_of: dt.date) -> int:
+        """The 考核年度 of a check on ``as_of``, with each annual rule's deadline fitted to it (once per date):
+        while that year is still running, the measure must be done by its end, so that it can still be met."""
+        judged = self.assessment_year(as_of)
+        if self.fitted_for != (judged, as_of):
+            for compiled in self.rules:
+                rule = compiled.rule
+                if rule.annual:
+                    base = self.base_deadlines.setdefault(rule.id, rule.deadline_days)
+                    compiled.rule = rule.model_copy(update={"deadline_days": annual_deadline_days(base, as_of, judged)})
+            self.fitted_for = (judged, as_of)
+        return judged
+
+
+def finish_findings(pack: "Pack", findings: list[Finding], as_of: dt.date) -> list[Finding]:
+    """What the pack adds to evaluated findings: the basis printed for each subject (工会 cites 工会法 only),
+    and statutory duties kept on the list as 经批准延期整改 instead of waived."""
+    for f in findings:
+        compiled = pack.rule(f.rule_id) if f.subject else None
+        if compiled is not None and f.subject in compiled.basis_for:
+            f.basis = compiled.basis_for[f.subject]
+    return postpone_statutory(findings, pack.not_waivable, as_of)
+
+
+LAG_PARAM = "assessment_lag_months"
+"""Pack parameter: a check in the first N months of a year judges the previous year (0: the year of the check)."""
+
+
+def assessment_year(as_of: dt.date, lag_months: int = 0) -> int:
+    """The default 考核年度 of a check on ``as_of``: its year, or the previous one in the first ``lag_months`` months."""
+    return as_of.year - 1 if as_of.month <= lag_months else as_of.year
+
+
+def annual_deadline_days(days: int, as_of: dt.date, year: int) -> int:
+    """An annual rule's 整改时限 in days: within the 考核年度 while it is still running (at least 1 day),
+    otherwise unchanged (the measure then belongs to the year of the check)."""
+    if year != as_of.year:
+        return days
+    left = (dt.date(year, 12, 31) - as_of).days
+    return max(1, min(days, left))
+
+
+def basis_text(rule: Rule, documents: dict[str, Document], subject: str | None = None) -> str:
+    """The 依据 printed for units (about ``subject``; ``None``: the rule's, for every subject): confirmed 法规依据 by
+    title and article, 工作要求 as 按照…; unconfirmed bases and background material are left out (``rules show``
+    lists them)."""
     parts: list[str] = []
     for b in rule.basis:
         doc = documents.get(b.doc)
-        if doc is None or not doc.printable:
+        if doc is None or not doc.printable or (subject is not None and b.subjects is not None
+                                                and subject not in b.subjects):
             continue
         if doc.kind == "工作要求":
             text = f"按照{doc.title}" + (f"（{b.article}）" if b.article else "")
@@ -216,10 +296,13 @@ def compile_pack(data: PackFile, schema: FactType, params: dict[str, Any] | None
         for doc in unregistered:
             errors.append((f"{where}.basis", f"依据引用了未在 pack.documents 中登记的文件「{doc}」"))
         printed = basis_text(rule, data.pack.documents)
+        named = {s for b in rule.basis for s in b.subjects or ()}
+        by_subject = {s: basis_text(rule, data.pack.documents, s) for s in sorted(named)}
         if rule.basis and not unregistered and not printed:
             errors.append((f"{where}.basis", "没有可以向单位出示的依据：至少要有一条已核实的法规依据或工作要求"))
         try:
             compiled.append(_compile_rule(rule, where, schema, values, printed))
+            compiled[-1].basis_for = by_subject
         except ConditionError as exc:
             errors.append((exc.where, exc.message))
     return compiled, errors

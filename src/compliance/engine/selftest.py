@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from compliance.findings import STATES
 from compliance.engine.evaluate import check_unit
 from compliance.inputs.validation import validation_problems
-from compliance.engine.pack import EXAMPLE_AS_OF, CompiledRule, Example, Pack
+from compliance.engine.pack import EXAMPLE_AS_OF, CompiledRule, Example, Pack, finish_findings
 
 EXAMPLE_UNIT = {"id": "EXAMPLE", "name": "样例单位"}
 
@@ -71,7 +71,8 @@ def run_example(pack: Pack, rule: CompiledRule, index: int, example: Example) ->
     as_of = example.as_of or EXAMPLE_AS_OF
     enabled = dataclasses.replace(rule, rule=rule.rule.model_copy(update={"enabled": True}))
     single = Pack(pack.meta, pack.domain, params, pack.param_specs, [enabled], source=pack.source)
-    findings = check_unit(single, pack.domain.derive(profile, as_of), as_of)
+    year = example.year if example.year is not None else single.assessment_year(as_of)
+    findings = finish_findings(single, check_unit(single, pack.domain.derive(profile, as_of, year), as_of), as_of)
     if rule.foreach_path is not None:
         subjects = [f.subject for f in findings]
         if example.subject is None:

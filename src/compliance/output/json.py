@@ -135,6 +135,7 @@ class JsonWriter(Writer):
             "version": __version__,
             "pack": {"id": pack.meta.id, "title": pack.meta.title, "version": pack.meta.version},
             "as_of": jsonable(as_of),
+            "year": judged_year(pack, as_of),
         }
         text = json.dumps(head, ensure_ascii=False, indent=2)
         stream.write(for_json(text[: -len("\n}")]) + ',\n  "findings": [')
@@ -172,6 +173,11 @@ class JsonWriter(Writer):
         write("\n}\n")
 
 
+def judged_year(pack: Pack, as_of: Any) -> int | None:
+    """The 考核年度 of the run (``year`` in the document)."""
+    return pack.assessment_year(as_of) if isinstance(as_of, dt.date) else None
+
+
 def json_document(findings: list[Finding], units: list[dict], summary: Summary, errors: list[Problem],
                   pack: Pack, as_of: Any) -> dict[str, Any]:
     return {
@@ -179,6 +185,7 @@ def json_document(findings: list[Finding], units: list[dict], summary: Summary, 
         "version": __version__,
         "pack": {"id": pack.meta.id, "title": pack.meta.title, "version": pack.meta.version},
         "as_of": jsonable(as_of),
+        "year": judged_year(pack, as_of),
         "findings": [f.to_dict() for f in findings],
         "units": units,
         "errors": [p.to_dict() for p in errors],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tabulate import tabulate
@@ -51,7 +53,8 @@ def _md_cell(value: Any) -> str:
 
 
 def _header(pack: Pack, as_of: Any) -> str:
-    return f"规则包：{pack.meta.title}（{pack.meta.id} v{pack.meta.version}）  检查日期：{as_of}"
+    year = f"  考核年度：{pack.assessment_year(as_of)}年" if isinstance(as_of, dt.date) else ""
+    return f"规则包：{pack.meta.title}（{pack.meta.id} v{pack.meta.version}）  检查日期：{as_of}{year}"
 
 
 def render_table(findings: list[Finding], summary: Summary, pack: Pack, as_of: Any, markdown: bool = False) -> str:

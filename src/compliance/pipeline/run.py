@@ -13,14 +13,15 @@ import gc
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Collection, Iterable, Iterator
 
 from pydantic import BaseModel
 
 from compliance.inputs.validation import validate_as
 from compliance.engine.domain import Domain, domains
 from compliance.engine.evaluate import check_unit
-from compliance.engine.pack import Pack
+from compliance.engine.pack import Pack, finish_findings
+from compliance.engine.waivers import waiver_problems
 from compliance.findings import SEVERITY_RANK, Finding, Summary, at_or_above
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem, parse_json, parse_text, read_text
 from compliance.inputs.paths import is_form
@@ -130,7 +131,8 @@ def load_profile(path: Path, domain: Domain, max_bytes: int = MAX_BYTES) -> Base
 
 def check_profile(pack: Pack, profile: BaseModel, as_of: dt.date, source: str = "") -> list[Finding]:
     """All findings of ``pack`` for one validated profile."""
-    return check_unit(pack, pack.domain.derive(profile, as_of), as_of, source)
+    findings = check_unit(pack, pack.domain.derive(profile, as_of, pack.for_check(as_of)), as_of, source)
+    return finish_findings(pack, findings, as_of)
 
 
 def _at_line(problems: list[Problem], line: int) -> list[Problem]:
@@ -231,13 +233,24 @@ def assess_record(profile: BaseModel, domain: Domain, as_of: dt.date, record: Re
     return errors, warnings
 
 
-def prepare(record: Record, domain: Domain, as_of: dt.date) -> tuple[BaseModel | None, list[Problem], list[Problem]]:
-    """(profile, errors, warnings) of a record: read, validated and consistency-checked; no profile on errors."""
+def prepare(record: Record, domain: Domain, as_of: dt.date,
+            known_rules: Collection[str] | None = None) -> tuple[BaseModel | None, list[Problem], list[Problem]]:
+    """(profile, errors, warnings) of a record: read, validated and consistency-checked; no profile on errors.
+    With ``known_rules`` (the pack's), a waiver naming another rule is an error."""
     try:
         profile, origin = parse_record(record, domain)
     except InputError as exc:
         return None, exc.problems, []
     errors, warnings = assess_record(profile, domain, as_of, record, origin)
+    if known_rules is not None:
+        wrong = waiver_problems(getattr(profile, "waivers", None), known_rules, domain.profile_model, record.file,
+                                origin if isinstance(origin, str) else None)
+        if hasattr(origin, "cell_of"):
+            for index, problem in enumerate(wrong):
+                cell = origin.cell_of(("waivers", index, "rule"))
+                if cell:
+                    problem.message = f"{cell}：{problem.message}"
+        errors += wrong if record.line is None else _at_line(wrong, record.line)
     return (None if errors else profile), errors, warnings
 
 
@@ -246,7 +259,7 @@ def check_files(pack: Pack, files: Iterable[Path], as_of: dt.date) -> Iterator[O
     """One :class:`Outcome` (keeping the profile) per record of ``files``, in process and in order."""
     for path in files:
         for record in records_of(path):
-            profile, errors, warnings = prepare(record, pack.domain, as_of)
+            profile, errors, warnings = prepare(record, pack.domain, as_of, pack.known_rules)
             if profile is None:
                 yield Outcome(record.source, problems=errors, warnings=warnings)
             else:
@@ -269,10 +282,10 @@ def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: E
     for record in records:
         source = record.source
         try:
-            profile, errors, warnings = prepare(record, pack.domain, as_of)
+            profile, errors, warnings = prepare(record, pack.domain, as_of, pack.known_rules)
             outcome = Outcome(source, problems=errors, warnings=warnings)
             if profile is not None:
-                facts = pack.domain.derive(profile, as_of)
+                facts = pack.domain.derive(profile, as_of, pack.for_check(as_of))
                 outcome.unit_id, outcome.unit_name = pack.domain.identity(facts)
                 pending.append((facts, source))
                 waiting.append(outcome)
@@ -288,7 +301,7 @@ def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: E
             if isinstance(result, Problem):
                 outcome.problems.append(Problem(outcome.source, result.message))
             else:
-                outcome.findings = result
+                outcome.findings = finish_findings(pack, result, as_of)
     return outcomes
 
 

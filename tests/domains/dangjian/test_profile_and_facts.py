@@ -129,7 +129,8 @@ def test_orgs_lists_the_four_mass_organizations_and_all_orgs_adds_the_party():
     facts = derive(Profile.model_validate(minimal_profile()), AS_OF)
     assert [o["name"] for o in facts["orgs"]] == ["工会", "共青团", "妇委会", "关工委"]
     assert [o["key"] for o in facts["all_orgs"]] == ["party", "union", "league", "women", "guan"]
-    assert facts["check"] == {"date": AS_OF, "year": 2025}
+    assert facts["check"] == {"date": AS_OF, "year": 2025, "year_start": dt.date(2025, 1, 1),
+                              "year_end": dt.date(2025, 12, 31)}
 
 
 def test_helpers_for_dates():

@@ -50,6 +50,9 @@ class Union(Organization):
         "经费拨缴比例", "单位按职工工资总额拨缴工会经费的比例（%）"
     )
     approved_by_higher: YesNo | None = zh("上级工会批准", "建会是否报上一级工会批准")
+    union_form: Literal["单独建会", "联合基层工会", "工会组织员"] | None = zh(
+        "建会形式", "单独建立基层工会委员会 / 加入联合基层工会 / 选举工会组织员（不足25人的单位）")
+    organiser: str | None = zh("工会组织员", "选举工会组织员时填写其姓名")
 
 
 class LeagueMember(Model):
@@ -59,10 +62,17 @@ class LeagueMember(Model):
     joined_party_recommendation: YesNo | None = zh("推优", "是否已被推荐入党")
 
 
+class Candidate(Model):
+    name: str | None = zh("姓名")
+    birth_date: dt.date | None = zh("出生日期")
+    recommended: YesNo | None = zh("已推优", "是否经团组织推优（推荐优秀团员作为入党积极分子人选）")
+
+
 class League(Organization):
     smart_league_registered: YesNo | None = zh("智慧团建录入", "团员信息是否已录入智慧团建系统")
     records_reconciled_on: dt.date | None = zh("团员数量核对日期", "最近一次核对团员数量的日期")
     roster: list[LeagueMember] | None = zh("团员名册", "团员名单，用于计算超龄团员", max_length=MAX_ITEMS)
+    candidates: list[Candidate] | None = zh("入党申请团员", "申请入党、拟列为入党积极分子或发展对象的团员；没有时填空列表", max_length=MAX_ITEMS)
     leader_birth_date: dt.date | None = zh("团组织书记出生日期")
     leader_appointed_on: dt.date | None = zh("团组织书记任职日期", "现任团组织书记首次任职日期")
 
@@ -148,6 +158,7 @@ class Profile(Model):
     venues: Venues | None = zh("阵地建设")
     media: Media | None = zh("宣传阵地")
     events: list[Event] | None = zh("工作记录", "会议、活动、培训、推优等带日期的记录", max_length=MAX_ITEMS)
+    records_complete: YesNo | None = zh("记录完整", "填报人确认“以上为考核年度全部工作记录”；未确认时，缺少某类记录只列为待核实")
     waivers: list[Waiver] | None = zh("豁免", "经批准的例外", max_length=MAX_ITEMS)
     notes: str | None = zh("备注")
 

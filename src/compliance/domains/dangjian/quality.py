@@ -23,6 +23,7 @@ from compliance.domains.toolkit import (
     not_before,
     value_at,
     waiver_dates,
+    waiver_documents,
 )
 from compliance.findings import zh_date
 from compliance.inputs.loader import Problem
@@ -149,6 +150,15 @@ def established_contradiction(profile: Profile, as_of: dt.date) -> Iterator[Issu
                         f"「{label(loc)}」为 否，却填写了 {names}")
 
 
+def roster_without_league(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
+    league = profile.league
+    if league is not None and league.established is False and league.roster:
+        loc = ("league", "roster")
+        yield Issue(loc, f"{len(league.roster)}人", "未建立团组织时，名册中的团员应接转组织关系或办理离团",
+                    f"「{label(('league', 'established'))}」为 否，团员名册却有{len(league.roster)}人；"
+                    "超龄团员仍按名册检查（F3），其余团员的组织关系需核实")
+
+
 QUALITY_CHECKS: list[QualityCheck] = [
     QualityCheck("H1", "职工分项人数不大于职工总数", "error", _parts([
         (("unit", "staff_female"), ("unit", "staff_total")),
@@ -177,6 +187,8 @@ QUALITY_CHECKS: list[QualityCheck] = [
     QualityCheck("H14", "机构改革日期不早于单位成立日期", "warning", reform_before_founding),
     QualityCheck("H15", "“未建立”的组织不应填写负责人、人数、换届信息", "warning", established_contradiction),
     QualityCheck("H16", "豁免有效期不早于批准日期", "error", waiver_dates(Profile)),
+    QualityCheck("H17", "豁免附有批准文件（没有的豁免无效）", "warning", waiver_documents(Profile)),
+    QualityCheck("H18", "未建团组织的单位有团员名册", "warning", roster_without_league),
 ]
 CHECKS_BY_ID: dict[str, QualityCheck] = {c.id: c for c in QUALITY_CHECKS}
 

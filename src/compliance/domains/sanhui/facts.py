@@ -17,6 +17,7 @@ from typing import Any
 from compliance.domains.sanhui.profile import Profile
 from compliance.domains.toolkit import TERM_DERIVED, add_term_facts, extend, model_schema
 from compliance.engine.conditions import FactType
+from compliance.engine.waivers import usable
 from compliance.findings import zh_date
 from compliance.inputs.validation import model_of
 
@@ -123,8 +124,9 @@ def _arrears(members: list[dict] | None) -> str | None:
     return "、".join(parts) or "无"
 
 
-def derive(profile: Profile, as_of: dt.date) -> dict[str, Any]:
-    """All facts for ``profile`` as of the check date."""
+def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[str, Any]:
+    """All facts for ``profile`` as of the check date (三会一课 judges the months of the check date's own year
+    that have ended; ``year``, the 考核年度 of the common signature, is not used)."""
     facts = profile.model_dump()
     branch = facts["branch"] = facts.get("branch") or {name: None for name in profile_fields("branch")}
     _branch(branch, facts["unit"]["name"], as_of)
@@ -139,6 +141,7 @@ def derive(profile: Profile, as_of: dt.date) -> dict[str, Any]:
         member["months_owed"] = months_owed(member.get("paid_through"), member.get("exempt"), as_of)
     dues["arrears_text"] = _arrears(dues.get("members"))
     facts["check"] = {"date": as_of, "year": as_of.year}
+    facts["waivers"] = usable(facts.get("waivers")) if facts.get("waivers") is not None else None
     return facts
 
 

@@ -20,6 +20,7 @@ from compliance.domains.toolkit import (
     not_before,
     value_at,
     waiver_dates,
+    waiver_documents,
 )
 from compliance.inputs.loader import Problem
 from compliance.inputs.validation import field_label
@@ -105,6 +106,7 @@ QUALITY_CHECKS: list[QualityCheck] = [
     QualityCheck("SH-H7", "党费交纳名单人数与党员人数一致", "warning", dues_roster_count),
     QualityCheck("SH-H8", "党小组名单与党小组会记录一致", "warning", group_records),
     QualityCheck("SH-H9", "豁免有效期不早于批准日期", "error", waiver_dates(Profile)),
+    QualityCheck("SH-H10", "豁免附有批准文件（没有的豁免无效）", "warning", waiver_documents(Profile)),
 ]
 
 
