@@ -100,8 +100,14 @@ def _unknown_message(domain: Domain, ctx: Ctx) -> str:
 
 @lru_cache(maxsize=4096)
 def _missing_text(domain: Domain, missing: tuple[str, ...]) -> str:
-    labels = "、".join(domain.label_of(k) for k in missing) or "所需数据"
-    return f"缺少数据：{labels}，无法判断，需现场核实"
+    labels = "、".join(_field_name(domain.label_of(k)) for k in missing) or "所需数据"
+    return f"档案未填写{labels}，无法判断，需现场核实"
+
+
+def _field_name(label: str) -> str:
+    """``责任落实.纳入书记述职`` as prose: 责任落实中的「纳入书记述职」."""
+    *within, name = label.split(".")
+    return (f"{'的'.join(within)}中的" if within else "") + f"「{name}」"
 
 
 def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: str, ctx: Ctx, unit_id: str,
@@ -123,10 +129,10 @@ def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: st
             waiver = dict(found)
             if waiver_valid(found, as_of):
                 state = "waived"
-                message += f"（已豁免：{found.get('document')}，有效期至 {show(found.get('expires'))}）"
+                message += f"（已豁免：{found.get('document')}，有效期至{show(found.get('expires'))}）"
             else:
                 waiver["expired"] = True
-                message += f"（豁免已失效：{found.get('document') or '无批准文件'}，有效期至 {show(found.get('expires'))}）"
+                message += f"（豁免已失效：{found.get('document') or '无批准文件'}，有效期至{show(found.get('expires'))}）"
     return Finding(unit_id, unit_name, rule.id, subject, state, rule.severity, rule.category, rule.title, message,
                    compiled.basis_text, rule.measure, ctx.used, rule.deadline_days, rule.owner, rule.evidence,
                    rule.catalogue, waiver, source)
