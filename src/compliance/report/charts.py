@@ -116,7 +116,7 @@ def rule_chart(overview: Overview) -> bytes:
     rules = overview.rules
     total = overview.unit_count
     return stacked_bars(
-        [f"{r.rule_id} {r.title}" for r in rules],
+        [r.title for r in rules],
         {"fail": [r.unit_share("fail", total) for r in rules], "unknown": [r.unit_share("unknown", total) for r in rules]},
         "各项要求不符合率（按单位）", f"占检查单位比例（共 {total} 个单位）",
     )
