@@ -10,10 +10,22 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from compliance.report.overview import fixed_zip
+from compliance.report.wordml import (
+    LANDSCAPE_WIDTH_MM,
+    MARGINS_MM,
+    PAGE_MM,
+    USABLE_WIDTH_MM,
+    ns,
+    paragraph_xml,
+    table_xml,
+)
 from compliance.report.text import Block, Bullets, Heading, Image, Landscape, Para, Table
 from compliance.report.wording import prose
 
@@ -23,14 +35,7 @@ TITLE_FONT = "方正小标宋简体"
 TABLE_FONT = "宋体"
 KAI_FONT = "楷体_GB2312"
 LATIN_FONT = "Times New Roman"
-PAGE_MM = (210, 297)
-MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
-USABLE_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
-LANDSCAPE_WIDTH_MM = PAGE_MM[1] - 25 - 25
-CELL_MARGINS_MM = 3.8
 MAX_IMAGE_HEIGHT_MM = 200
-TWIPS_PER_MM = 56.6929
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 STYLES = {"table": "TableText", "table_head": "TableHeading", "item": "ItemHeading", "signature": "Signature"}
 
 
@@ -73,17 +78,13 @@ def _page_numbers(section: Any) -> None:
     paragraph.paragraph_format.first_line_indent = 0
 
     def field(name: str) -> str:
-        return f'<w:fldSimple {_ns()} w:instr=" {name} "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+        return f'<w:fldSimple {ns()} w:instr=" {name} "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
 
     def run(text: str) -> str:
-        return f'<w:r {_ns()}><w:rPr><w:sz w:val="24"/></w:rPr><w:t>{text}</w:t></w:r>'
+        return f'<w:r {ns()}><w:rPr><w:sz w:val="24"/></w:rPr><w:t>{text}</w:t></w:r>'
 
     for xml in (run("第"), field("PAGE"), run("页 共"), field("NUMPAGES"), run("页")):
         paragraph._p.append(parse_xml(xml))
-
-
-def _ns() -> str:
-    return f'xmlns:w="{W_NS}"'
 
 
 @functools.lru_cache(maxsize=1)
@@ -123,6 +124,13 @@ def template_bytes() -> bytes:
     _add_style(doc, "Signature", BODY_FONT, 16).paragraph_format.alignment = 2
     _add_style(doc, "Caption Text", HEADING_FONT, 10.5).paragraph_format.alignment = 1
     _page_numbers(section)
+    for rel in list(doc.part.rels.values()):  # legacy and sample parts a document does not need (~450 KB)
+        if rel.reltype.rsplit("/", 1)[-1] in ("stylesWithEffects", "customXml"):
+            doc.part.drop_rel(rel.rId)
+    package_rels = doc.part.package.rels
+    for rid in [r.rId for r in package_rels.values() if r.reltype.endswith("/thumbnail")]:
+        package_rels.pop(rid)
+    doc.core_properties.revision = 1
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -142,73 +150,154 @@ def new_document(as_of: dt.date, title: str, author: str) -> Any:
     return doc
 
 
-def paragraph(doc: Any, text: str, style: str | None = None, indent: bool = True, align: int | None = None) -> Any:
-    """A paragraph of prose; ``indent=False`` for lines without the 2-character first-line indent."""
-    p = doc.add_paragraph(prose(text), style)
-    if not indent:
-        p.paragraph_format.first_line_indent = 0
-    if align is not None:
-        p.alignment = align
-    return p
+class Writer:
+    """Builds a document body as XML. Without pictures the DOCX is assembled from the template's members
+    (compressed once per process) and the new ``document.xml``; with pictures it goes through python-docx."""
+
+    def __init__(self, as_of: dt.date, title: str, author: str, pictures: bool = False) -> None:
+        self.as_of, self.title, self.author = as_of, title, author
+        self.doc = new_document(as_of, title, author) if pictures else None
+        self.parts: list[str] = []
+        self.usable = USABLE_WIDTH_MM
+        self.final_section = template_parts().section
+
+    def para(self, text: str, style: str | None = None, **options: Any) -> None:
+        self.parts.append(paragraph_xml(text, style, **options))
+
+    def heading(self, text: str, level: int = 1) -> None:
+        self.para(text, f"Heading {level}")
+
+    def table(self, headers: list[str], rows: list[list[Any]]) -> None:
+        self.parts.append(table_xml(headers, rows, self.usable))
+        self.parts.append(paragraph_xml("", "Table Text"))  # keeps two tables apart; Word needs it
+
+    def landscape(self) -> None:
+        """From here on, landscape pages (the section so far ends with a portrait section break)."""
+        if self.doc is not None:
+            self.flush()
+            landscape_section(self.doc)
+        else:
+            self.parts.append(f"<w:p><w:pPr>{self.final_section}</w:pPr></w:p>")
+            self.final_section = template_parts().landscape
+        self.usable = LANDSCAPE_WIDTH_MM
+
+    def picture(self, data: bytes, caption: str) -> None:
+        from docx.shared import Mm
+
+        if self.doc is None:
+            raise ValueError("Writer(pictures=True) is needed for pictures")
+        self.flush()
+        width, height = png_size(data)
+        width_mm = min(150.0, self.usable)
+        if width_mm * height / max(width, 1) > MAX_IMAGE_HEIGHT_MM:
+            self.doc.add_picture(io.BytesIO(data), height=Mm(MAX_IMAGE_HEIGHT_MM))
+        else:
+            self.doc.add_picture(io.BytesIO(data), width=Mm(width_mm))
+        picture = self.doc.paragraphs[-1]
+        picture.alignment = 1
+        picture.paragraph_format.first_line_indent = 0
+        picture.paragraph_format.line_spacing = 1.0
+        self.para(caption, "Caption Text")
+
+    def flush(self) -> None:
+        """Move the buffered XML into the python-docx document (picture mode)."""
+        from docx.oxml import parse_xml
+
+        if not self.parts or self.doc is None:
+            return
+        fragment = parse_xml(f"<w:body {ns()}>{''.join(self.parts)}</w:body>")
+        self.parts.clear()
+        end = self.doc.element.body[-1]  # the final sectPr stays last
+        for child in list(fragment):
+            end.addprevious(child)
+
+    def save(self) -> bytes:
+        if self.doc is not None:
+            self.flush()
+            return save(self.doc)
+        t = template_parts()
+        document = f"{t.head}<w:body>{''.join(self.parts)}{self.final_section}</w:body></w:document>"
+        return assemble(t, {"word/document.xml": document.encode("utf-8"),
+                            "docProps/core.xml": core_xml(self.as_of, self.title, self.author)}, self.as_of)
 
 
-def column_widths(headers: list[str], rows: list[list[Any]], usable_mm: float = USABLE_WIDTH_MM,
-                  size: float = 10.5) -> list[float]:
-    """Column widths in mm: each column's natural width, the widest ones capped so that all fit (they wrap)."""
-    from wcwidth import wcswidth
-
-    def width(value: Any) -> int:
-        text = prose(value)
-        return max(wcswidth(text), len(text)) + 4  # 2 for the padding, 2 for fonts wider than their half width
-
-    natural = []
-    for i, header in enumerate(headers):
-        cells = [width(r[i]) for r in rows if i < len(r) and r[i] is not None]
-        head = max(width(part) for part in str(header).split("\n"))
-        natural.append(max([min(head, 10), 6] + cells) - 2)
-    half_char = size * 0.3528 / 2
-    available = (usable_mm - CELL_MARGINS_MM * len(headers)) / half_char
-    cap = max(natural)
-    while sum(min(n, cap) for n in natural) > available and cap > 4:
-        cap -= 1
-    fitted = [min(n, cap) * half_char + CELL_MARGINS_MM for n in natural]
-    return [usable_mm * w / sum(fitted) for w in fitted]
+@dataclass(frozen=True)
+class TemplateParts:
+    members: list[tuple[zipfile.ZipInfo, bytes]]
+    """Every member of the template with its compressed bytes (``compress_size``/``CRC`` set)."""
+    head: str
+    """``document.xml`` up to ``<w:body>``."""
+    section: str
+    """The portrait ``w:sectPr`` (page size, margins, footer)."""
+    landscape: str
 
 
-def _cell(text: Any, width: int, style: str, center: bool) -> str:
-    lines = [escape(prose(line)) for line in ("" if text is None else str(text)).split("\n")]
-    runs = "<w:br/>".join(f'<w:t xml:space="preserve">{line}</w:t>' for line in lines)
-    jc = '<w:jc w:val="center"/>' if center else ""
-    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-            f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{jc}</w:pPr><w:r>{runs}</w:r></w:p></w:tc>')
+@functools.lru_cache(maxsize=1)
+def template_parts() -> TemplateParts:
+    """The template split for assembling documents, its members compressed once."""
+    members = []
+    document = ""
+    with zipfile.ZipFile(io.BytesIO(template_bytes())) as source:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                document = data.decode("utf-8")
+            compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+            packed = compressor.compress(data) + compressor.flush()
+            member = zipfile.ZipInfo(info.filename)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o600 << 16
+            member.file_size, member.compress_size, member.CRC = len(data), len(packed), zlib.crc32(data)
+            members.append((member, packed))
+    head = document[: document.index("<w:body>")]
+    section = document[document.index("<w:sectPr"): document.rindex("</w:body>")]
+    landscape = re.sub(r"<w:pgSz [^>]*/>", '<w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/>', section)
+    landscape = re.sub(r'w:top="\d+"|w:bottom="\d+"|w:left="\d+"|w:right="\d+"',
+                       lambda m: m[0].split("=")[0] + '="1417"', landscape)
+    return TemplateParts(members, head, section, landscape)
 
 
-def table_xml(headers: list[str], rows: list[list[Any]], usable_mm: float = USABLE_WIDTH_MM) -> str:
-    """A bordered table with a repeated header row, written in one pass as WordprocessingML."""
-    widths = [round(w * TWIPS_PER_MM) for w in column_widths(headers, rows, usable_mm)]
-    short = [all(len(str(r[i])) <= 6 for r in rows if i < len(r)) for i in range(len(headers))]
-    border = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-                     for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    out = [f'<w:tbl {_ns()}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
-           f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-           '<w:tblCellMar><w:left w:w="85" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>'
-           '</w:tblPr><w:tblGrid>' + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>",
-           '<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>'
-           + "".join(_cell(h, w, "TableHeading", True) for h, w in zip(headers, widths)) + "</w:tr>"]
-    for row in rows:
-        cells = list(row) + [""] * (len(headers) - len(row))
-        out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>"
-                   + "".join(_cell(v, w, "TableText", s) for v, w, s in zip(cells, widths, short)) + "</w:tr>")
-    out.append("</w:tbl>")
-    return "".join(out)
+def core_xml(as_of: dt.date, title: str, author: str) -> bytes:
+    """``docProps/core.xml`` with the check date as every timestamp."""
+    stamp = f"{as_of.isoformat()}T00:00:00Z"
+    title, author = escape(prose(title)), escape(prose(author))
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{title}</dc:title><dc:creator>{author}</dc:creator><cp:lastModifiedBy>{author}</cp:lastModifiedBy>"
+            f"<cp:revision>1</cp:revision><cp:lastPrinted>{stamp}</cp:lastPrinted>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+            "</cp:coreProperties>").encode("utf-8")
 
 
-def add_table(doc: Any, headers: list[str], rows: list[list[Any]], usable_mm: float = USABLE_WIDTH_MM) -> None:
-    from docx.oxml import parse_xml
+def assemble(t: TemplateParts, replaced: dict[str, bytes], when: dt.date) -> bytes:
+    """A DOCX of the template's members, ``replaced`` ones swapped in, every member dated ``when``."""
+    stamp = (when.year, when.month, when.day, 0, 0, 0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for cached, packed in t.members:
+            if cached.filename in replaced:
+                member = zipfile.ZipInfo(cached.filename, date_time=stamp)
+                member.compress_type, member.external_attr = zipfile.ZIP_DEFLATED, 0o600 << 16
+                archive.writestr(member, replaced[cached.filename])
+            else:
+                write_packed(archive, cached, packed, stamp)
+    return buffer.getvalue()
 
-    body = doc.element.body
-    body.insert(len(body) - 1, parse_xml(table_xml(headers, rows, usable_mm)))  # before the final sectPr
-    doc.add_paragraph("", "Table Text")
+
+def write_packed(archive: zipfile.ZipFile, cached: zipfile.ZipInfo, packed: bytes, stamp: tuple[int, ...]) -> None:
+    """Add an already compressed member (CRC and sizes known), instead of compressing it again."""
+    member = zipfile.ZipInfo(cached.filename, date_time=stamp)
+    member.compress_type, member.external_attr = cached.compress_type, cached.external_attr
+    member.file_size, member.compress_size, member.CRC = cached.file_size, cached.compress_size, cached.CRC
+    member.header_offset = archive.fp.tell()
+    archive.fp.write(member.FileHeader())
+    archive.fp.write(packed)
+    archive.start_dir = archive.fp.tell()
+    archive.filelist.append(member)
+    archive.NameToInfo[member.filename] = member
 
 
 def landscape_section(doc: Any) -> None:
@@ -223,39 +312,21 @@ def landscape_section(doc: Any) -> None:
     section.left_margin = section.right_margin = Mm(25)
 
 
-def add_blocks(doc: Any, blocks: list[Block]) -> None:
-    from docx.shared import Mm
-
-    usable = USABLE_WIDTH_MM
+def add_blocks(out: Writer, blocks: list[Block]) -> None:
     for b in blocks:
         if isinstance(b, Heading):
-            if b.level == 0:
-                paragraph(doc, b.text, "Title")
-            else:
-                doc.add_heading(prose(b.text), level=b.level)
+            out.para(b.text, "Title") if b.level == 0 else out.heading(b.text, b.level)
         elif isinstance(b, Para):
-            paragraph(doc, b.text, "Item Heading" if b.bold else None)
+            out.para(b.text, "Item Heading" if b.bold else None)
         elif isinstance(b, Bullets):
             for item in b.items:
-                paragraph(doc, item)
+                out.para(item)
         elif isinstance(b, Table):
-            add_table(doc, b.headers, b.rows, usable)
+            out.table(b.headers, b.rows)
         elif isinstance(b, Landscape):
-            landscape_section(doc)
-            usable = LANDSCAPE_WIDTH_MM
+            out.landscape()
         elif isinstance(b, Image):
-            width, height = png_size(b.data)
-            width_mm = min(150.0, usable)
-            height_mm = width_mm * height / max(width, 1)
-            if height_mm > MAX_IMAGE_HEIGHT_MM:
-                doc.add_picture(io.BytesIO(b.data), height=Mm(MAX_IMAGE_HEIGHT_MM))
-            else:
-                doc.add_picture(io.BytesIO(b.data), width=Mm(width_mm))
-            picture = doc.paragraphs[-1]
-            picture.alignment = 1
-            picture.paragraph_format.first_line_indent = 0
-            picture.paragraph_format.line_spacing = 1.0
-            paragraph(doc, b.caption, "Caption Text")
+            out.picture(b.data, b.caption)
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -266,12 +337,35 @@ def png_size(data: bytes) -> tuple[int, int]:
 def blocks_docx(blocks: list[Block], as_of: dt.date, author: str) -> bytes:
     """The 督查报告 or a 检查提纲 as DOCX bytes."""
     title = next((b.text for b in blocks if isinstance(b, Heading)), "")
-    doc = new_document(as_of, title, author)
-    add_blocks(doc, blocks)
-    return save(doc)
+    out = Writer(as_of, title, author, pictures=any(isinstance(b, Image) for b in blocks))
+    add_blocks(out, blocks)
+    return out.save()
+
+
+class _FixedZip:
+    """python-docx's package writer target: members dated ``when``, compressed once (no rewrite afterwards)."""
+
+    def __init__(self, archive: zipfile.ZipFile, when: dt.date) -> None:
+        self.archive, self.stamp = archive, (when.year, when.month, when.day, 0, 0, 0)
+
+    def write(self, uri: Any, blob: bytes) -> None:
+        member = zipfile.ZipInfo(uri.membername, date_time=self.stamp)
+        member.compress_type = zipfile.ZIP_DEFLATED
+        member.external_attr = 0o600 << 16
+        self.archive.writestr(member, blob)
 
 
 def save(doc: Any) -> bytes:
+    """The document's bytes; equal content gives equal bytes (every member dated on the check date)."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = doc.part.package
+    for part in package.parts:
+        part.before_marshal()
     buffer = io.BytesIO()
-    doc.save(buffer)
-    return fixed_zip(buffer.getvalue(), doc.core_properties.created.date())
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        target = _FixedZip(archive, doc.core_properties.created.date())
+        PackageWriter._write_content_types_stream(target, package.parts)
+        PackageWriter._write_pkg_rels(target, package.rels)
+        PackageWriter._write_parts(target, package.parts)
+    return buffer.getvalue()

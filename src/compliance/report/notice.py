@@ -7,19 +7,15 @@ reminders apart (提示事项, no deadline), reply requirements, 落款 and 抄�
 
 from __future__ import annotations
 
-from typing import Any
-
 from compliance.findings import zh_date
-from compliance.report.docx import USABLE_WIDTH_MM, add_table, new_document, paragraph, save
+from compliance.report.docx import USABLE_WIDTH_MM, Writer
 from compliance.report.office import Office
 from compliance.report.overview import Overview, ProblemGroup, UnitView, group_by_rule, reply_deadline
 from compliance.report.text import ordinal
-from compliance.report.wording import prose
 
 TITLE_PT, MIN_TITLE_PT = 22.0, 16.0
 PT_PER_MM = 72 / 25.4
-PPR_BEFORE_BORDER = {"pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-                     "suppressLineNumbers"}
+
 
 
 def notice_title(unit: UnitView, subject: str) -> str:
@@ -51,90 +47,62 @@ def opening(unit: UnitView, ov: Overview, office: Office, problems: int, counts:
 
 def notice_docx(unit: UnitView, ov: Overview, office: Office, reply_days: int, number: str = "") -> bytes:
     """The 整改通知书 of one unit as DOCX bytes."""
-    from docx.shared import Pt
-
     as_of = ov.as_of
     groups = group_by_rule(unit.fails)
     title = notice_title(unit, ov.subject)
-    doc = new_document(as_of, title, office.issuer or "")
+    out = Writer(as_of, title, office.issuer or "")
     if number:
-        paragraph(doc, number, indent=False, align=1)
-    heading = paragraph(doc, "", "Title")
-    heading.add_run(prose(title)).font.size = Pt(title_size(title))
-    paragraph(doc, f"{unit.addressee or unit.unit_name}：", indent=False)
+        out.para(number, indent=False, align=1)
+    out.para(title, "Title", size=title_size(title))
+    out.para(f"{unit.addressee or unit.unit_name}：", indent=False)
     counts = "、".join(f"{s}{n}个" for s, n in _severity_counts(groups).items() if n)
-    paragraph(doc, opening(unit, ov, office, len(groups), counts))
+    out.para(opening(unit, ov, office, len(groups), counts))
 
-    doc.add_heading("一、问题汇总", level=1)
-    add_table(doc, ["序号", "问题", "严重程度", "整改时限"],
+    out.heading("一、问题汇总")
+    out.table(["序号", "问题", "严重程度", "整改时限"],
               [[i, named(g), g.first.severity, zh_date(g.deadline(as_of))] for i, g in enumerate(groups, 1)])
 
-    doc.add_heading("二、存在的问题及整改要求", level=1)
+    out.heading("二、存在的问题及整改要求")
     for i, g in enumerate(groups, 1):
-        paragraph(doc, f"（{ordinal(i)}）{named(g)}", "Item Heading")
         f = g.first
-        paragraph(doc, "；".join(m.rstrip("。") for m in g.messages) + f"。严重程度：{f.severity}。"
-                  + (f"依据：{f.basis}。" if f.basis else ""))
+        out.para(f"（{ordinal(i)}）{named(g)}", "Item Heading")
+        out.para("；".join(m.rstrip("。") for m in g.messages) + f"。严重程度：{f.severity}。"
+                 + (f"依据：{f.basis}。" if f.basis else ""))
         owner = f"责任人：{f.owner}；" if f.owner else ""
-        paragraph(doc, f"整改措施：{f.measure.rstrip('。')}。{owner}整改时限：{zh_date(g.deadline(as_of))}前完成。")
+        out.para(f"整改措施：{f.measure.rstrip('。')}。{owner}整改时限：{zh_date(g.deadline(as_of))}前完成。")
 
     section = 3
     if unit.unknowns:
-        doc.add_heading(f"{ordinal(section)}、需补充报送的材料", level=1)
+        out.heading(f"{ordinal(section)}、需补充报送的材料")
         missing = group_by_rule(unit.unknowns)
-        paragraph(doc, f"你单位档案中有{len(missing)}项内容未填报，无法判断是否符合要求，"
-                       "请在报送整改情况时一并补充以下材料：")
+        out.para(f"你单位档案中有{len(missing)}项内容未填报，无法判断是否符合要求，"
+                 "请在报送整改情况时一并补充以下材料：")
         for i, g in enumerate(missing, 1):
-            paragraph(doc, f"{i}. {named(g)}：{'、'.join(g.evidence) or '相关材料'}。")
+            out.para(f"{i}. {named(g)}：{'、'.join(g.evidence) or '相关材料'}。")
         section += 1
     if unit.reminders:
-        doc.add_heading(f"{ordinal(section)}、提示事项", level=1)
+        out.heading(f"{ordinal(section)}、提示事项")
         notes = "；".join(f"{named(g)}，{g.messages[0].rstrip('。')}" for g in group_by_rule(unit.reminders))
-        paragraph(doc, f"以下事项不属于问题，不列入整改，请你单位提前做好准备：{notes}。")
+        out.para(f"以下事项不属于问题，不列入整改，请你单位提前做好准备：{notes}。")
         section += 1
 
     reply = reply_deadline(as_of, reply_days)
-    doc.add_heading(f"{ordinal(section)}、工作要求", level=1)
-    paragraph(doc, f"1. 你单位党组织要切实履行{ov.subject}主体责任，书记履行第一责任人职责，逐项制定整改措施，"
-                   "明确责任人和完成时限，建立整改台账，实行对账整改、挂账销号。")
-    paragraph(doc, f"2. 请于{zh_date(reply)}前将整改落实情况（含整改台账和佐证材料）书面报送{office.issuer}。"
-                   "个别问题在时限内确难整改到位的，应说明原因和下一步计划。")
-    paragraph(doc, f"3. {office.issuer}将适时组织复查，对整改不到位的问题予以通报。")
+    out.heading(f"{ordinal(section)}、工作要求")
+    out.para(f"1. 你单位党组织要切实履行{ov.subject}主体责任，书记履行第一责任人职责，逐项制定整改措施，"
+             "明确责任人和完成时限，建立整改台账，实行对账整改、挂账销号。")
+    out.para(f"2. 请于{zh_date(reply)}前将整改落实情况（含整改台账和佐证材料）书面报送{office.issuer}。"
+             "个别问题在时限内确难整改到位的，应说明原因和下一步计划。")
+    out.para(f"3. {office.issuer}将适时组织复查，对整改不到位的问题予以通报。")
     if office.contact:
-        paragraph(doc, f"联系人：{office.contact}")
-    _signature(doc, office, as_of)
-    return save(doc)
-
-
-def _signature(doc: Any, office: Office, as_of: Any) -> None:
-    from docx.shared import Pt
-
+        out.para(f"联系人：{office.contact}")
     for _ in range(2):
-        paragraph(doc, "", indent=False)
-    for text in (office.signature or office.issuer or "", zh_date(as_of)):
-        p = paragraph(doc, text, "Signature", indent=False)
-        p.paragraph_format.right_indent = Pt(64)
+        out.para("", indent=False)
+    for text in (office.signature or office.issuer or "", zh_date(as_of) or ""):
+        out.para(text, "Signature", indent=False, right_indent_pt=64)
     if office.copy_to:
-        paragraph(doc, "", indent=False)
-        line = paragraph(doc, f"抄送：{'，'.join(office.copy_to)}。", indent=False)
-        line.paragraph_format.keep_together = True
-        _rule_above(line)
-
-
-def _rule_above(p: Any) -> None:
-    """The thin lines of the 版记 above and below the 抄送 line."""
-    from docx.oxml import parse_xml
-
-    from compliance.report.docx import W_NS
-
-    ppr = p._p.get_or_add_pPr()
-    border = parse_xml(f'<w:pBdr xmlns:w="{W_NS}"><w:top w:val="single" w:sz="6" w:space="1" w:color="000000"/>'
-                       '<w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>')
-    later = next((c for c in ppr if c.tag.rsplit("}", 1)[-1] not in PPR_BEFORE_BORDER), None)
-    if later is None:
-        ppr.append(border)
-    else:
-        later.addprevious(border)
+        out.para("", indent=False)
+        out.para(f"抄送：{'，'.join(office.copy_to)}。", indent=False, border=True, keep_lines=True)
+    return out.save()
 
 
 def _severity_counts(groups: list[ProblemGroup]) -> dict[str, int]:

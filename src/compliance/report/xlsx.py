@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from copy import copy
 from dataclasses import dataclass
 from typing import Any, Sequence
 from zipfile import ZIP_DEFLATED, ZipFile
@@ -98,6 +99,17 @@ class Styles:
         fills = {s: PatternFill("solid", fgColor=c) for s, c in SEVERITY_FILLS.items()}
         return cls(title, subtitle, header, body, date, fills)
 
+    @staticmethod
+    def prototype(ws: Any, name: str, fill: Any = None) -> Any:
+        """The style array of a cell styled ``name`` (and ``fill``): copied to each cell, no lookup per cell."""
+        from openpyxl.cell import Cell
+
+        cell = Cell(ws)
+        cell.style = name
+        if fill is not None:
+            cell.fill = fill
+        return cell._style
+
 
 def print_ready(ws: Any, columns: int, rows: int) -> None:
     """Landscape A4, fitted to the page width, header row repeated, footer with page numbers."""
@@ -138,19 +150,20 @@ def table_sheet(ws: Any, styles: Styles, title: str, subtitle: str, headers: Seq
         cell.style = styles.header
     severity = headers.index("严重程度") if "严重程度" in headers else -1
     ws.row_dimensions[HEADER_ROW].height = row_height(headers, widths)
-    for values in rows:
-        ws.row_dimensions[ws.max_row + 1].height = row_height(values, widths)
+    body, date = styles.prototype(ws, styles.body), styles.prototype(ws, styles.date)
+    fills = {name: styles.prototype(ws, styles.body, fill) for name, fill in styles.fills.items()}
+    for row, values in enumerate(rows, HEADER_ROW + 1):
+        clean = [_value(v) for v in values]
+        ws.row_dimensions[row].height = row_height(clean, widths)
         cells = []
-        for i, value in enumerate(values):
-            cell = Cell(ws, value=_value(value))
+        for i, value in enumerate(clean):
+            cell = Cell(ws, value=value)
             if isinstance(value, (dt.date, dt.datetime)):
-                cell.style = styles.date
+                cell._style = copy(date)
             else:
-                cell.style = styles.body
-                if isinstance(cell.value, str):
+                cell._style = copy(fills[value] if i == severity and value in fills else body)
+                if isinstance(value, str):
                     cell.data_type = "s"
-                if i == severity and value in styles.fills:
-                    cell.fill = styles.fills[value]
             cells.append(cell)
         ws.append(cells)
     for index, width in enumerate(widths, 1):
@@ -168,7 +181,7 @@ def row_height(values: Sequence[Any], widths: Sequence[int]) -> float:
     lines = 1
     for value, width in zip(values, widths):
         if isinstance(value, str):
-            text = prose(value)
+            text = value
             per_line = max(int(width * 1.25) - 1, 1)  # a column of width w holds about 1.25w half-width characters
             lines = max(lines, -(-max(wcswidth(text), len(text)) // per_line))
     return lines * LINE_POINTS + 4
