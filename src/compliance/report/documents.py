@@ -47,6 +47,25 @@ class Batch:
         return charts
 
     @cached_property
+    def svg_charts(self) -> dict[str, bytes]:
+        """The same charts as SVG with text as text, for HTML (the viewer's fonts draw the Chinese)."""
+        from compliance.report.charts import overview_charts
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return overview_charts(self.ov, "svg")
+
+    def html_blocks(self) -> list:
+        """The overview blocks with each chart also as SVG."""
+        from dataclasses import replace
+
+        from compliance.report.text import CHART_FILES, Image
+
+        keys = {name: key for key, name in CHART_FILES.items()}
+        return [replace(b, svg=self.svg_charts[keys[b.name]]) if isinstance(b, Image) else b
+                for b in self.overview_blocks]
+
+    @cached_property
     def overview_blocks(self) -> list:
         from compliance.report.text import overview_blocks
 
@@ -76,7 +95,7 @@ def _overview_report(batch: Batch, fmt: str) -> Files:
             files[out / name] = lambda key=key: batch.charts[key]
         return files
     if fmt == "html":
-        return {out / "督查报告.html": lambda: render_html(batch.overview_blocks).encode("utf-8")}
+        return {out / "督查报告.html": lambda: render_html(batch.html_blocks()).encode("utf-8")}
     return {out / "督查报告.docx": lambda: blocks_docx(batch.overview_blocks, batch.ov.as_of, batch.office.issuer or "")}
 
 

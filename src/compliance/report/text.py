@@ -59,6 +59,8 @@ class Image:
     name: str
     data: bytes
     caption: str
+    svg: bytes = b""
+    """The same chart as SVG with text as text (HTML shows it with the viewer's fonts)."""
 
 
 Block = Heading | Para | Bullets | Table | Image | Landscape
@@ -321,7 +323,7 @@ table { border-collapse: collapse; margin: 1em 0; width: 100%; font-size: 0.92em
 th, td { border: 1px solid #999; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }
 th { background: #EEE; }
 figure { margin: 1em 0; text-align: center; }
-img { max-width: 100%; }
+img, figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9em; color: #555; }
 """.strip()
 
@@ -344,6 +346,11 @@ def render_html(blocks: list[Block]) -> str:
             head = "".join(f"<th>{esc(h)}</th>" for h in b.headers)
             rows = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in b.rows)
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        elif isinstance(b, Image) and b.svg:
+            svg = b.svg.decode("utf-8")
+            svg = svg[svg.index("<svg"):]  # without the XML declaration and DOCTYPE
+            body.append(f'<figure role="img" aria-label="{esc(b.caption)}">{svg}'
+                        f"<figcaption>{esc(b.caption)}</figcaption></figure>")
         elif isinstance(b, Image):
             data = base64.b64encode(b.data).decode("ascii")
             body.append(f'<figure><img src="data:image/png;base64,{data}" alt="{esc(b.caption)}">'
