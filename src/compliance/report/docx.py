@@ -58,6 +58,25 @@ def set_font(target: Any, east_asia: str, size: float | None = None, bold: bool 
         rfonts.attrib.pop(qn(attr), None)
 
 
+def no_autospace(style: Any) -> None:
+    """No extra space between Chinese and digits (Word and LibreOffice add it by default): 每年至少1次."""
+    from docx.oxml import parse_xml
+
+    ppr = style.element.get_or_add_pPr()
+    for name in ("autoSpaceDE", "autoSpaceDN"):
+        element = parse_xml(f'<w:{name} {ns()} w:val="0"/>')
+        later = next((c for c in ppr if c.tag.rsplit("}", 1)[-1] in PPR_AFTER_AUTOSPACE), None)
+        if later is None:
+            ppr.append(element)
+        else:
+            later.addprevious(element)
+
+
+PPR_AFTER_AUTOSPACE = {"bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+                       "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl",
+                       "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"}
+
+
 def _add_style(doc: Any, name: str, font: str, size: float, bold: bool = False) -> Any:
     from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Pt
@@ -104,6 +123,7 @@ def template_bytes() -> bytes:
     styles["Normal"].paragraph_format.line_spacing = Pt(28)
     styles["Normal"].paragraph_format.space_after = Pt(0)
     styles["Normal"].paragraph_format.first_line_indent = Pt(32)
+    no_autospace(styles["Normal"])
     for name, size in (("Title", 22), ("Heading 1", 16), ("Heading 2", 16), ("Heading 3", 16)):
         style = styles[name]
         set_font(style, TITLE_FONT if name == "Title" else HEADING_FONT, size, bold=False)

@@ -65,11 +65,10 @@ def notice_docx(unit: UnitView, ov: Overview, office: Office, reply_days: int, n
     out.heading("二、存在的问题及整改要求")
     for i, g in enumerate(groups, 1):
         f = g.first
-        out.para(f"（{ordinal(i)}）{named(g)}", "Item Heading")
-        out.para("；".join(m.rstrip("。") for m in g.messages) + f"。严重程度：{f.severity}。"
-                 + (f"依据：{f.basis}。" if f.basis else ""))
+        out.para(f"（{ordinal(i)}）{named(g)}（{f.severity}）", "Item Heading")
         owner = f"责任人：{f.owner}；" if f.owner else ""
-        out.para(f"整改措施：{f.measure.rstrip('。')}。{owner}整改时限：{zh_date(g.deadline(as_of))}前完成。")
+        out.para("；".join(m.rstrip("。") for m in g.messages) + "。" + (f"依据：{f.basis.rstrip('。')}。" if f.basis else "")
+                 + f"整改措施：{f.measure.rstrip('。')}。{owner}整改时限：{zh_date(g.deadline(as_of))}前完成。")
 
     section = 3
     if unit.unknowns:

@@ -56,7 +56,8 @@ def column_widths(headers: list[str], rows: list[list[Any]], usable_mm: float = 
 
     def width(value: Any) -> int:
         text = prose(value)
-        return max(wcswidth(text), len(text)) + 4  # 2 for the padding, 2 for fonts wider than their half width
+        digits = sum(ch.isdigit() for ch in text)  # substitute fonts set digits wider than half a character
+        return max(wcswidth(text), len(text)) + (digits + 1) // 2 + 4
 
     natural = []
     for i, header in enumerate(headers):
