@@ -282,7 +282,14 @@ def checklist_blocks(unit: UnitView, ov: Overview) -> list[Block]:
                              for i, f in enumerate(unit.reminders, 1)]))
         last = "五"
     blocks.append(Heading(1, f"{last}、需调阅的材料清单"))
-    blocks.append(Bullets([f"□ {doc}" for doc in unit.evidence]) if unit.evidence else Para("无。"))
+    if unit.evidence:
+        half = (len(unit.evidence) + 1) // 2  # two lists side by side, each with a box to tick
+        left, right = unit.evidence[:half], unit.evidence[half:]
+        blocks.append(Table(["序号", "材料", "已调阅", "序号", "材料", "已调阅"],
+                            [[i + 1, left[i], "□", *((half + i + 1, right[i], "□") if i < len(right) else ("", "", ""))]
+                             for i in range(half)]))
+    else:
+        blocks.append(Para("无。"))
     return blocks
 
 
