@@ -82,7 +82,7 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], titl
 
     family = cjk_font()
     fonts = {"fontfamily": [family, "DejaVu Sans"]} if family else {}
-    height = max(2.6, 0.42 * len(labels) + 1.4)
+    height = max(2.6, 0.26 * len(labels) + 1.4)  # a long list of requirements still fits a page at a readable width
     fig = Figure(figsize=(8, height), dpi=150)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
@@ -96,12 +96,12 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]], titl
                 ax.text(start + value / 2, bar.get_y() + bar.get_height() / 2, f"{value * 100:.0f}%",
                         ha="center", va="center", color="white", fontsize=8, **fonts)
         left = [a + b for a, b in zip(left, values)]
-    ax.set_yticks(positions, [_wrap(label) for label in labels], fontsize=9, **fonts)
+    ax.set_yticks(positions, [_wrap(label) for label in labels], fontsize=8 if len(labels) > 20 else 9, **fonts)
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(plain(xlabel), **fonts)
-    ax.set_title(plain(title), fontsize=12, fontweight="bold", **fonts)
+    ax.set_title(plain(title), fontsize=12, fontweight="bold", loc="left", **fonts)  # the legend sits on the right
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
