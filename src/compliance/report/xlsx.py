@@ -102,21 +102,23 @@ class Styles:
     @staticmethod
     def prototype(ws: Any, name: str, fill: Any = None) -> Any:
         """The style array of a cell styled ``name`` (and ``fill``): copied to each cell, no lookup per cell."""
-        from openpyxl.cell import Cell
+        from openpyxl.cell import WriteOnlyCell
 
-        cell = Cell(ws)
+        cell = WriteOnlyCell(ws)
         cell.style = name
         if fill is not None:
             cell.fill = fill
         return cell._style
 
 
-def print_ready(ws: Any, columns: int, rows: int) -> None:
-    """Landscape A4, fitted to the page width, header row repeated, footer with page numbers."""
+def print_ready(ws: Any, columns: int, rows: int, widths: Sequence[int]) -> None:
+    """Landscape A4, fitted to the page width, header row repeated, footer with page numbers, frozen header.
+
+    Set before the first row is written (a write-only sheet writes its top part then)."""
     from openpyxl.utils import get_column_letter
 
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = "9"  # A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -128,47 +130,40 @@ def print_ready(ws: Any, columns: int, rows: int) -> None:
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     last = get_column_letter(columns)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(rows, 1)}"
+    for index, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.merged_cells.add(f"A2:{last}2")
 
 
 def table_sheet(ws: Any, styles: Styles, title: str, subtitle: str, headers: Sequence[str],
                 rows: Sequence[Sequence[Any]], widths: Sequence[int]) -> None:
-    """A titled, bordered, print-ready table; a 严重程度 column is coloured by severity."""
-    from openpyxl.cell import Cell
-    from openpyxl.utils import get_column_letter
+    """A titled, bordered, print-ready table, streamed to a write-only sheet; 严重程度 is coloured by severity."""
+    from openpyxl.cell import WriteOnlyCell
 
-    columns = len(headers)
-    last = get_column_letter(columns)
-    ws.append([prose(title)])
-    ws.append([prose(subtitle)])
-    ws.merge_cells(f"A1:{last}1")
-    ws.merge_cells(f"A2:{last}2")
-    ws["A1"].style, ws["A2"].style = styles.title, styles.subtitle
-    ws.row_dimensions[1].height = 30
-    ws.row_dimensions[2].height = 20
-    ws.append([prose(h) for h in headers])
-    for cell in ws[HEADER_ROW]:
-        cell.style = styles.header
-    severity = headers.index("严重程度") if "严重程度" in headers else -1
-    ws.row_dimensions[HEADER_ROW].height = row_height(headers, widths)
+    print_ready(ws, len(headers), len(rows), widths)
+
+    def styled(value: Any, style: Any) -> Any:
+        cell = WriteOnlyCell(ws, value)
+        cell._style = copy(style)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        return cell
+
+    title_style, subtitle_style, header = (styles.prototype(ws, n) for n in (styles.title, styles.subtitle, styles.header))
     body, date = styles.prototype(ws, styles.body), styles.prototype(ws, styles.date)
     fills = {name: styles.prototype(ws, styles.body, fill) for name, fill in styles.fills.items()}
+    ws.row_dimensions[1].height, ws.row_dimensions[2].height = 30, 20
+    ws.row_dimensions[HEADER_ROW].height = row_height(headers, widths)
+    ws.append([styled(prose(title), title_style)])
+    ws.append([styled(prose(subtitle), subtitle_style)])
+    ws.append([styled(prose(h), header) for h in headers])
+    severity = headers.index("严重程度") if "严重程度" in headers else -1
     for row, values in enumerate(rows, HEADER_ROW + 1):
         clean = [_value(v) for v in values]
         ws.row_dimensions[row].height = row_height(clean, widths)
-        cells = []
-        for i, value in enumerate(clean):
-            cell = Cell(ws, value=value)
-            if isinstance(value, (dt.date, dt.datetime)):
-                cell._style = copy(date)
-            else:
-                cell._style = copy(fills[value] if i == severity and value in fills else body)
-                if isinstance(value, str):
-                    cell.data_type = "s"
-            cells.append(cell)
-        ws.append(cells)
-    for index, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    print_ready(ws, columns, len(rows))
+        ws.append([styled(v, date if isinstance(v, (dt.date, dt.datetime))
+                          else fills[v] if i == severity and v in fills else body) for i, v in enumerate(clean)])
 
 
 LINE_POINTS = 14.0
@@ -199,12 +194,11 @@ def workbook_bytes(ov: Overview, issuer: str = "") -> bytes:
     from openpyxl.writer.excel import ExcelWriter
 
     issuer = issuer or ov.issuer
-    wb = Workbook()
+    wb = Workbook(write_only=True)  # rows stream to disk: a thousand units' sheets need little memory
     styles = Styles.register(wb)
     taken: set[str] = set()
     date_line = f"检查日期：{zh_date(ov.as_of)}　　督查机关：{issuer}"
-    summary = wb.active
-    summary.title = sheet_title("汇总", taken)
+    summary = wb.create_sheet(sheet_title("汇总", taken))
     sources = {(u.unit_id, u.unit_name): u.source for u in ov.units}
     table_sheet(summary, styles, f"{ov.subject}工作问题清单汇总",
                 f"{date_line}　　检查单位{ov.unit_count}个，不符合{ov.states['fail']}项、待核实{ov.states['unknown']}项、"
