@@ -142,3 +142,31 @@ def test_parallel_jobs_write_the_same_bytes(tmp_path, out):
     first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     second = {p.relative_to(tmp_path / "p"): p.read_bytes() for p in (tmp_path / "p").rglob("*") if p.is_file()}
     assert first.keys() == second.keys() and [k for k in first if first[k] != second[k]] == []
+
+
+def test_every_writer_drops_characters_no_document_can_hold(pack, tmp_path):
+    import io
+    import zipfile
+
+    import docx
+    import openpyxl
+
+    from compliance.findings import Finding
+    from compliance.report.notice import notice_docx
+    from compliance.report.office import Office
+    from compliance.report.overview import UnitView, build_overview
+    from compliance.report.xlsx import workbook_bytes
+
+    rule = next(c.rule for c in pack.rules if c.rule.severity == "严重")
+    bad = "坏\x01字\ufffe符"
+    finding = Finding("U\x02", "单位" + bad, next(c.id for c in pack.rules if c.rule is rule), "", "fail",
+                      rule.severity, rule.category, rule.title, "说明" + bad, "依据", "措施" + bad, {})
+    unit = UnitView("U\x02", "=单位" + bad, "u.yaml", [finding], "单位" + bad)
+    ov = build_overview(pack, [unit], AS_OF)
+    document = docx.Document(io.BytesIO(notice_docx(unit, ov, Office().resolved("机关\x07"), 30)))
+    assert "单位坏字符：" in [p.text for p in document.paragraphs]
+    book = workbook_bytes(ov)
+    with zipfile.ZipFile(io.BytesIO(book)) as archive:
+        assert not any(b"\x01" in archive.read(n) for n in archive.namelist())
+    sheet = openpyxl.load_workbook(io.BytesIO(book))["全部问题"]
+    assert sheet.cell(4, 2).value == "'=单位坏字符" and sheet.cell(4, 5).value == "说明坏字符"

@@ -134,6 +134,8 @@ def test_xlsx_problem_list_is_print_ready_with_title_header_filters_colours_and_
     assert deadline.date() > AS_OF
     hostile = next(row for row in wb["汇总"].iter_rows(min_row=4, values_only=True) if row[1] == "CON")
     assert hostile[2].startswith("'=")  # neutralised, not a formula
+    hostile_sheet = wb[next(n for n in wb.sheetnames if n.startswith("CON"))]
+    assert hostile_sheet["A1"].value.startswith("'=") and hostile_sheet["A1"].data_type == "s"
 
 
 def test_overview_docx_has_the_numbers_charts_and_chinese_fonts(report, check_json):

@@ -155,9 +155,9 @@ def table_sheet(ws: Any, styles: Styles, title: str, subtitle: str, headers: Seq
     fills = {name: styles.prototype(ws, styles.body, fill) for name, fill in styles.fills.items()}
     ws.row_dimensions[1].height, ws.row_dimensions[2].height = 30, 20
     ws.row_dimensions[HEADER_ROW].height = row_height(headers, widths)
-    ws.append([styled(prose(title), title_style)])
-    ws.append([styled(prose(subtitle), subtitle_style)])
-    ws.append([styled(prose(h), header) for h in headers])
+    ws.append([styled(_value(title), title_style)])
+    ws.append([styled(_value(subtitle), subtitle_style)])
+    ws.append([styled(_value(h), header) for h in headers])
     severity = headers.index("严重程度") if "严重程度" in headers else -1
     for row, values in enumerate(rows, HEADER_ROW + 1):
         clean = [_value(v) for v in values]
