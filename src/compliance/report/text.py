@@ -1,6 +1,6 @@
 """The 督查报告 and 检查提纲 as document blocks, rendered to Markdown and self-contained HTML.
 
-The same blocks feed the DOCX writer (:mod:`compliance.report_docx`), so the three formats say the same.
+The same blocks feed the DOCX writer (:mod:`compliance.report.docx`), so the three formats say the same.
 """
 
 from __future__ import annotations
