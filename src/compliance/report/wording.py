@@ -6,6 +6,7 @@ Every writer passes its text through :func:`prose` (which also drops characters 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from compliance.findings import zh_date
@@ -47,7 +48,13 @@ def missing_data(message: str) -> str:
 
 def prose(text: object) -> str:
     """Text as a person reads it: XML-legal, ISO dates in Chinese, no spaces around numbers, no field paths."""
-    value = strip_illegal("" if text is None else str(text))
+    return _prose("" if text is None else str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _prose(text: str) -> str:
+    """(Cached: requirement titles, bases and measures repeat across thousands of units.)"""
+    value = strip_illegal(text)
     value = SPACE_BEFORE_NUMBER.sub("", value)
     value = SPACE_AFTER_NUMBER.sub("", value)
     value = ISO_DATE.sub(_zh_iso, value)

@@ -8,6 +8,7 @@ Text is stripped of XML-illegal characters and neutralised (never a formula).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from copy import copy
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ FORBIDDEN = set('[]:*?/\\')
 HEADER_ROW = 3
 """Rows 1–2 are the title and the line under it; the header is row 3, data from row 4."""
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+MAX_CELL_TEXT = 32767
+"""Characters a spreadsheet cell holds."""
 
 
 def sheet_title(text: str, taken: set[str]) -> str:
@@ -144,10 +147,15 @@ def table_sheet(ws: Any, styles: Styles, title: str, subtitle: str, headers: Seq
     print_ready(ws, len(headers), len(rows), widths)
 
     def styled(value: Any, style: Any) -> Any:
-        cell = WriteOnlyCell(ws, value)
-        cell._style = copy(style)
+        # The value is bound directly: text is already cleaned and neutralised (openpyxl would scan it again).
+        cell = WriteOnlyCell(ws)
         if isinstance(value, str):
-            cell.data_type = "s"
+            cell._value, cell.data_type = value[:MAX_CELL_TEXT], "s"
+        elif isinstance(value, (dt.date, dt.datetime)):
+            cell._value, cell.data_type = value, "d"
+        elif value is not None:
+            cell._value, cell.data_type = value, "n"
+        cell._style = copy(style)
         return cell
 
     title_style, subtitle_style, header = (styles.prototype(ws, n) for n in (styles.title, styles.subtitle, styles.header))
@@ -171,15 +179,20 @@ LINE_POINTS = 14.0
 
 def row_height(values: Sequence[Any], widths: Sequence[int]) -> float:
     """Points for a row whose wrapped text needs that many lines (spreadsheets do not all fit rows on opening)."""
-    from wcwidth import wcswidth
-
     lines = 1
     for value, width in zip(values, widths):
         if isinstance(value, str):
-            text = value
             per_line = max(int(width * 1.25) - 1, 1)  # a column of width w holds about 1.25w half-width characters
-            lines = max(lines, -(-max(wcswidth(text), len(text)) // per_line))
+            lines = max(lines, -(-display_width(value) // per_line))
     return lines * LINE_POINTS + 4
+
+
+@functools.lru_cache(maxsize=65536)
+def display_width(text: str) -> int:
+    """Half-width character cells of ``text`` (a Chinese character takes two)."""
+    from wcwidth import wcswidth
+
+    return max(wcswidth(text), len(text))
 
 
 def _value(value: Any) -> Any:
