@@ -91,8 +91,8 @@ def test_xlsx_summary_counts_match_check_json(report, check_json):
 
     wb = openpyxl.load_workbook(report[0] / "问题清单.xlsx")
     ws = wb["汇总"]
-    header = [c.value for c in ws[1]]
-    rows = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2) if row[1].value]
+    header = [c.value for c in ws[3]]  # rows 1-2: title and date line
+    rows = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=4) if row[1].value]
     fails = Counter((f["source"], f["severity"]) for f in check_json["findings"] if f["state"] == "fail")
     unknown = Counter(f["source"] for f in check_json["findings"] if f["state"] == "unknown")
     assert len(rows) == 12
@@ -100,13 +100,13 @@ def test_xlsx_summary_counts_match_check_json(report, check_json):
         src = row["档案文件"]
         assert (row["严重"], row["一般"], row["提示"]) == (fails[(src, "严重")], fails[(src, "一般")], fails[(src, "提示")])
         assert row["待核实"] == unknown[src]
-        assert row["加权问题分"] == 5 * row["严重"] + 2 * row["一般"] + row["提示"]
+        assert row["加权问题分"] == 5 * row["严重"] + 2 * row["一般"] + row["提示"] + row["待核实"]
     scores = [row["加权问题分"] for row in rows]
     assert scores == sorted(scores, reverse=True)
-    assert wb["全部问题"].max_row - 1 == check_json["summary"]["states"]["fail"]
+    assert wb["全部问题"].max_row - 3 == check_json["summary"]["states"]["fail"]
 
 
-def test_xlsx_problem_list_has_header_filters_colours_and_safe_sheet_names(report):
+def test_xlsx_problem_list_is_print_ready_with_title_header_filters_colours_and_safe_sheet_names(report):
     import openpyxl
 
     wb = openpyxl.load_workbook(report[0] / "问题清单.xlsx")
@@ -117,18 +117,27 @@ def test_xlsx_problem_list_has_header_filters_colours_and_safe_sheet_names(repor
     unit_sheets = [n for n in wb.sheetnames if n.upper().startswith("SZ-014")]
     assert len(unit_sheets) == 2
     ws = wb[unit_sheets[0]]
-    header = [c.value for c in ws[1]]
-    assert header[:8] == ["序号", "单位", "问题类别", "规则", "问题描述", "依据", "严重程度", "整改措施"]
+    assert ws["A1"].value == "市水利局党建带群建工作问题清单" and "填报单位：市水利局" in ws["A2"].value
+    assert "2025年11月20日" in ws["A2"].value
+    header = [c.value for c in ws[3]]
+    assert header[:8] == ["序号", "单位", "问题类别", "问题", "问题描述", "依据", "严重程度", "整改措施"]
     assert {"整改时限", "状态"} <= set(header)
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
-    assert ws.column_dimensions["E"].width >= 30
+    assert ws.freeze_panes == "A4" and ws.auto_filter.ref.startswith("A3:")
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.column_dimensions["E"].width >= 30 and ws.column_dimensions["G"].width >= 8
+    assert ws.cell(4, 1).border.left.style == "thin" and ws.cell(4, 5).alignment.wrap_text
+    assert not any(re.match(r"^[A-Z]\d", str(c.value)) for c in ws["D"][3:])  # requirement names, not rule ids
     sev = header.index("严重程度")
-    fills = {row[sev].value: row[sev].fill.fgColor.rgb for row in ws.iter_rows(min_row=2)}
+    fills = {row[sev].value: row[sev].fill.fgColor.rgb for row in ws.iter_rows(min_row=4)}
     assert fills["严重"].endswith("FFC7CE") and fills["一般"].endswith("FFEB9C")
-    deadline = ws.cell(2, header.index("整改时限") + 1).value
+    deadline = ws.cell(4, header.index("整改时限") + 1).value
     assert deadline.date() > AS_OF
-    hostile = next(row for row in wb["汇总"].iter_rows(min_row=2, values_only=True) if row[1] == "CON")
+    hostile = next(row for row in wb["汇总"].iter_rows(min_row=4, values_only=True) if row[1] == "CON")
     assert hostile[2].startswith("'=")  # neutralised, not a formula
+    hostile_sheet = wb[next(n for n in wb.sheetnames if n.startswith("CON"))]
+    assert hostile_sheet["A1"].value.startswith("'=") and hostile_sheet["A1"].data_type == "s"
 
 
 def test_overview_docx_has_the_numbers_charts_and_chinese_fonts(report, check_json):
@@ -143,14 +152,14 @@ def test_overview_docx_has_the_numbers_charts_and_chinese_fonts(report, check_js
     assert f"共发现问题{summary['states']['fail']}个" in text
     assert "2.0.0" in text or check_json["pack"]["version"] in text
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[0].startswith("一、总体情况")
+    assert headings[0].startswith("一、基本情况")
     assert len(doc.inline_shapes) == 2
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert doc.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert doc.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
     assert doc.core_properties.created.date() == AS_OF == doc.core_properties.modified.date()
-    rule_table = next(t for t in doc.tables if t.rows[0].cells[0].text == "规则")
+    rule_table = next(t for t in doc.tables if t.rows[0].cells[0].text == "编号")
     b2 = next(r for r in rule_table.rows if r.cells[0].text == "B2")
     fails_b2 = {f["source"] for f in check_json["findings"] if f["rule_id"] == "B2" and f["state"] == "fail"}
     assert b2.cells[4].text.startswith(f"{len(fails_b2)}")
@@ -158,8 +167,9 @@ def test_overview_docx_has_the_numbers_charts_and_chinese_fonts(report, check_js
 
 def test_html_report_is_self_contained(report):
     html = (report[0] / "督查报告.html").read_text(encoding="utf-8")
-    assert html.count('src="data:image/png;base64,') == 2
-    assert not re.search(r'src="(?!data:)', html)
+    assert html.count("<svg") == 2  # charts as SVG with text as text: the viewer's fonts draw the Chinese
+    assert "各类别问题发生率" in html[html.index("<svg"):]
+    assert not re.search(r'(src|href)="(?!data:|#|http://www.w3.org/)', html)
     assert '<meta charset="utf-8">' in html.lower()
 
 
@@ -186,7 +196,7 @@ def test_checklist_shows_waivers_whose_documents_to_see(report):
     doc = docx.Document(str(path))
     waiver_table = next(t for t in doc.tables if t.rows[0].cells[2].text == "豁免状态")
     row = [c.text for c in waiver_table.rows[1].cells]
-    assert row[1].startswith("E1") and row[2] == "有效" and row[4] == "市直机关工委〔2025〕15号"
+    assert row[1] == "建有职工之家" and row[2] == "有效" and row[4] == "市直机关工委〔2025〕15号"
     expired = next((report[0] / "检查提纲").glob("检查提纲_SZ-019_*.md")).read_text(encoding="utf-8")
     assert "已过期" in expired and "市直机关工委〔2024〕9号" in expired
 
@@ -201,7 +211,7 @@ def test_notice_is_addressed_to_the_unit_with_problems_deadline_and_signature(re
     assert paragraphs[0] == "关于市水利局党建带群建工作存在问题的整改通知"
     assert paragraphs[1] == "市水利局机关党委："
     fails = [f for f in check_json["findings"] if f["source"].endswith("02-shi-shuiliju.yaml") and f["state"] == "fail"]
-    assert f"存在以下{len(fails)}个问题" in text
+    assert f"存在以下{len({f['rule_id'] for f in fails})}个问题" in text  # one problem per requirement
     for f in fails:
         assert f["title"] in text and f["basis"] in text
     assert "请于2025年12月20日前" in text  # as-of + --reply-days (30)

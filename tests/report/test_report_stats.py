@@ -43,15 +43,36 @@ def test_units_rank_by_weighted_problems_and_ties_share_a_rank(pack):
     severe = UnitView("A", "单位A", "a", [finding(pack, ids["严重"], "fail", "A")])           # 5
     general = UnitView("B", "单位B", "b", [finding(pack, ids["一般"], "fail", "B")])          # 2
     general2 = UnitView("C", "单位C", "c", [finding(pack, ids["一般"], "fail", "C")])         # 2
-    clean = UnitView("D", "单位D", "d", [finding(pack, ids["一般"], "unknown", "D")])        # 0
+    clean = UnitView("D", "单位D", "d", [finding(pack, ids["一般"], "pass", "D")])           # 0
     ov = build_overview(pack, [clean, general2, general, severe], AS_OF)
     assert [(r.unit_id, r.score, r.rank) for r in ov.ranking] == [("A", 5, 1), ("B", 2, 2), ("C", 2, 2), ("D", 0, 4)]
     heavy = build_overview(pack, [severe, general], AS_OF, weights={"严重": 1, "一般": 3})
     assert [r.unit_id for r in heavy.ranking] == ["B", "A"]
 
 
+def test_an_item_to_verify_is_not_yet_demonstrated_so_it_scores_and_lowers_the_met_share(pack):
+    ids = severities(pack)
+    documented = UnitView("A", "单位A", "a", [finding(pack, ids["一般"], "pass", "A")])
+    undocumented = UnitView("B", "单位B", "b", [finding(pack, ids["一般"], "unknown", "B")])
+    ov = build_overview(pack, [documented, undocumented], AS_OF)
+    assert [(r.unit_id, r.score) for r in ov.ranking] == [("B", 1), ("A", 0)]
+    by_id = {r.unit_id: r for r in ov.ranking}
+    assert by_id["A"].met_share > by_id["B"].met_share
+    assert [r.unit_id for r in ov.units_doing_well()] == ["A"]  # B has no problem, but nothing shown either
+    assert build_overview(pack, [undocumented], AS_OF, weights={"待核实": 0}).ranking[0].score == 0
+
+
+def test_problems_are_ranked_by_severity_before_share(pack):
+    ids = severities(pack)
+    units = [UnitView(u, f"单位{u}", u, [finding(pack, ids["一般"], "fail", u)]) for u in ("A", "B", "C")]
+    units.append(UnitView("D", "单位D", "d", [finding(pack, ids["严重"], "fail", "D")]))
+    ov = build_overview(pack, units, AS_OF)
+    assert [r.rule_id for r in ov.common_problems()] == [ids["严重"], ids["一般"]]
+
+
 def test_weights_are_parsed_with_chinese_errors():
     assert parse_weights("严重=10，一般=3, 提示=0") == {"严重": 10, "一般": 3, "提示": 0}
+    assert parse_weights("待核实=0.5") == {"待核实": 0.5}
     for bad, words in (("重大=1", "严重程度=权重"), ("严重=x", "不是数字"), ("严重=-1", "不能为负数")):
         with pytest.raises(ValueError, match=words):
             parse_weights(bad)

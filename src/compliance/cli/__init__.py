@@ -17,7 +17,7 @@ from compliance.cli.check import check
 from compliance.cli.common import EXIT_USAGE
 from compliance.cli.ledger import ledger
 from compliance.cli.profiles import import_command, init, schema_command
-from compliance.cli.report import report
+from compliance.cli.report import init_office, report
 from compliance.cli.rules import rules
 from compliance.cli.serve import serve
 from compliance.cli.users import users
@@ -65,5 +65,6 @@ def main() -> None:
     """
 
 
-for command in (check, validate, report, ledger, rules, init, import_command, schema_command, serve, users):
+for command in (check, validate, report, ledger, rules, init, import_command, schema_command, init_office, serve,
+                users):
     main.add_command(command)

@@ -10,8 +10,9 @@ import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+from compliance.report.office import Office
 from compliance.report.overview import Overview, UnitView, unit_stems
 
 Make = Callable[[], bytes]
@@ -26,7 +27,13 @@ class Batch:
     outdir: Path
     top: int = 10
     reply_days: int = 30
+    office: Office = field(default_factory=Office)
+    previous: Any = None
+    """The previous round's rectification (:class:`compliance.report.rounds.PreviousRound`), when a ledger is given."""
     chart_warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.office = self.office.resolved(self.ov.issuer)
 
     @cached_property
     def charts(self) -> dict[str, bytes]:
@@ -40,10 +47,29 @@ class Batch:
         return charts
 
     @cached_property
+    def svg_charts(self) -> dict[str, bytes]:
+        """The same charts as SVG with text as text, for HTML (the viewer's fonts draw the Chinese)."""
+        from compliance.report.charts import overview_charts
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return overview_charts(self.ov, "svg")
+
+    def html_blocks(self) -> list:
+        """The overview blocks with each chart also as SVG."""
+        from dataclasses import replace
+
+        from compliance.report.text import CHART_FILES, Image
+
+        keys = {name: key for key, name in CHART_FILES.items()}
+        return [replace(b, svg=self.svg_charts[keys[b.name]]) if isinstance(b, Image) else b
+                for b in self.overview_blocks]
+
+    @cached_property
     def overview_blocks(self) -> list:
         from compliance.report.text import overview_blocks
 
-        return overview_blocks(self.ov, self.charts, self.top)
+        return overview_blocks(self.ov, self.charts, self.top, self.office, self.previous)
 
     def units(self) -> list[tuple[UnitView, str]]:
         """Each unit with the file-name stem of its own documents (``SZ-014_市水利局``)."""
@@ -69,14 +95,14 @@ def _overview_report(batch: Batch, fmt: str) -> Files:
             files[out / name] = lambda key=key: batch.charts[key]
         return files
     if fmt == "html":
-        return {out / "督查报告.html": lambda: render_html(batch.overview_blocks).encode("utf-8")}
-    return {out / "督查报告.docx": lambda: blocks_docx(batch.overview_blocks, batch.ov.as_of, batch.ov.issuer)}
+        return {out / "督查报告.html": lambda: render_html(batch.html_blocks()).encode("utf-8")}
+    return {out / "督查报告.docx": lambda: blocks_docx(batch.overview_blocks, batch.ov.as_of, batch.office.issuer or "")}
 
 
 def _problem_workbook(batch: Batch, fmt: str) -> Files:
     from compliance.report.xlsx import workbook_bytes
 
-    return {batch.outdir / "问题清单.xlsx": lambda: workbook_bytes(batch.ov)}
+    return {batch.outdir / "问题清单.xlsx": lambda: workbook_bytes(batch.ov, batch.office.issuer or "")}
 
 
 def _checklists(batch: Batch, fmt: str) -> Files:
@@ -86,7 +112,7 @@ def _checklists(batch: Batch, fmt: str) -> Files:
     render: dict[str, Callable[[list], bytes]] = {
         "md": lambda b: render_markdown(b).encode("utf-8"),
         "html": lambda b: render_html(b).encode("utf-8"),
-        "docx": lambda b: blocks_docx(b, batch.ov.as_of, batch.ov.issuer),
+        "docx": lambda b: blocks_docx(b, batch.ov.as_of, batch.office.issuer or ""),
     }
     folder = batch.outdir / "检查提纲"
     return {folder / f"检查提纲_{stem}.{fmt}": (lambda u=unit: render[fmt](checklist_blocks(u, batch.ov)))
@@ -94,11 +120,14 @@ def _checklists(batch: Batch, fmt: str) -> Files:
 
 
 def _notices(batch: Batch, fmt: str) -> Files:
-    from compliance.report.docx import notice_docx
+    from compliance.report.notice import notice_docx
 
     folder = batch.outdir / "整改通知书"
-    return {folder / f"整改通知书_{stem}.docx": (lambda u=unit: notice_docx(u, batch.ov, batch.reply_days))
-            for unit, stem in batch.units() if unit.fails}
+    failing = [(unit, stem) for unit, stem in batch.units() if unit.fails]
+    return {folder / f"整改通知书_{stem}.docx":
+            (lambda u=unit, n=batch.office.number(i, batch.ov.as_of.year):
+             notice_docx(u, batch.ov, batch.office, batch.reply_days, n))
+            for i, (unit, stem) in enumerate(failing)}
 
 
 DOCUMENTS: dict[str, ReportDocument] = {d.key: d for d in (

@@ -13,7 +13,12 @@ from compliance.inputs.loader import Problem
 from compliance.engine.pack import Pack
 from compliance.output.files import safe_name
 
-DEFAULT_WEIGHTS: dict[str, float] = {"严重": 5, "一般": 2, "提示": 1}
+UNKNOWN_LABEL = "待核实"
+DEFAULT_WEIGHTS: dict[str, float] = {"严重": 5, "一般": 2, "提示": 1, UNKNOWN_LABEL: 1}
+"""Points per problem in the ranking; an item to verify (待核实) is not yet shown to be met and counts too."""
+WEIGHT_NAMES = (*SEVERITIES, UNKNOWN_LABEL)
+MET_STATES = ("pass", "waived", "advisory")
+"""A unit meets a requirement only when its data shows it (待核实 is not yet demonstrated)."""
 # A unit's state for a rule with several subjects (foreach): the worst one wins in this order.
 UNIT_STATE_ORDER = ("fail", "unknown", "advisory", "waived", "pass", "not_applicable")
 
@@ -98,10 +103,19 @@ class UnitRank:
     waived: int
     score: float
     rank: int = 0
+    met: int = 0
+    """Requirements the unit's data shows as met (符合, 豁免, 仅提醒)."""
+    applicable: int = 0
+    """Requirements that apply to the unit (all but 不适用)."""
 
     @property
     def fail_total(self) -> int:
         return sum(self.fails.values())
+
+    @property
+    def met_share(self) -> float:
+        """已证实达标率: met / applicable; 待核实 counts as not yet demonstrated."""
+        return share(self.met, self.applicable)
 
 
 @dataclass
@@ -146,11 +160,25 @@ class Overview:
         return sum(1 for u in self.units if u.fails)
 
     def common_problems(self, top: int = 10) -> list[RuleStat]:
-        """Rules failed by the most units (ties: more severe first, then pack order)."""
+        """Failed rules, the most severe first, then by the share of units failing, then in pack order."""
         failing = [r for r in self.rules if r.units["fail"]]
         order = {r.rule_id: i for i, r in enumerate(self.rules)}
-        failing.sort(key=lambda r: (-r.units["fail"], -SEVERITY_RANK[r.severity], order[r.rule_id]))
+        failing.sort(key=lambda r: (-SEVERITY_RANK[r.severity], -r.units["fail"], order[r.rule_id]))
         return failing[:top]
+
+    def well_met(self, top: int = 5, floor: float = 0.8) -> list[RuleStat]:
+        """Requirements most units are shown to meet: met share of the units it applies to ≥ ``floor``."""
+        def met(r: RuleStat) -> float:
+            return share(sum(r.units[s] for s in MET_STATES), self.unit_count - r.units["not_applicable"])
+
+        good = [r for r in self.rules if self.unit_count - r.units["not_applicable"] > 0 and met(r) >= floor]
+        good.sort(key=lambda r: -met(r))
+        return good[:top]
+
+    def units_doing_well(self, floor: float = 0.8) -> list[UnitRank]:
+        """Units with no problem whose data shows at least ``floor`` of their requirements met, best first."""
+        good = [r for r in self.ranking if not r.fail_total and r.applicable and r.met_share >= floor]
+        return sorted(good, key=lambda r: (-r.met_share, r.unit_id))
 
 
 def build_overview(pack: Pack, units: list[UnitView], as_of: dt.date, errors: list[Problem] | None = None,
@@ -190,9 +218,13 @@ def build_overview(pack: Pack, units: list[UnitView], as_of: dt.date, errors: li
             rules[rid].units[state] += 1
             if state == "fail":
                 rules[rid].failing_units.append(unit.unit_name)
+        unit_states = Counter(unit_rule_state(found) for found in per_rule.values())
         score = sum(weights.get(s, 0) * n for s, n in unit_fails.items())
+        score += weights.get(UNKNOWN_LABEL, 0) * len(unit.unknowns)
         ranking.append(UnitRank(unit.unit_id, unit.unit_name, {s: unit_fails.get(s, 0) for s in SEVERITIES},
-                                len(unit.unknowns), len(unit.by_state("waived")), score))
+                                len(unit.unknowns), len(unit.by_state("waived")), score,
+                                met=sum(unit_states[s] for s in MET_STATES),
+                                applicable=len(per_rule) - unit_states["not_applicable"]))
     ranking.sort(key=lambda r: (-r.score, -r.fails["严重"], -r.unknown, r.unit_id, r.unit_name))
     previous: tuple[float, int] | None = None
     for position, r in enumerate(ranking, 1):
@@ -210,13 +242,13 @@ def build_overview(pack: Pack, units: list[UnitView], as_of: dt.date, errors: li
 
 
 def parse_weights(text: str) -> dict[str, float]:
-    """``严重=5,一般=2,提示=1`` → weights; raises ``ValueError`` with a Chinese message."""
+    """``严重=5,一般=2,提示=1,待核实=1`` → weights; raises ``ValueError`` with a Chinese message."""
     weights: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in text.replace("，", ",").split(","))):
         name, sep, value = part.partition("=")
         name = name.strip()
-        if not sep or name not in SEVERITIES:
-            raise ValueError(f"「{part}」应写成 严重程度=权重，严重程度为 {'/'.join(SEVERITIES)}")
+        if not sep or name not in WEIGHT_NAMES:
+            raise ValueError(f"「{part}」应写成 严重程度=权重，严重程度为 {'/'.join(WEIGHT_NAMES)}")
         try:
             number = float(value)
         except ValueError:
@@ -276,3 +308,38 @@ def fixed_zip(data: bytes, when: dt.date) -> bytes:
             member.external_attr = 0o600 << 16
             dst.writestr(member, src.read(info.filename))
     return out.getvalue()
+
+
+@dataclass
+class ProblemGroup:
+    """The findings of one rule in one unit, across its organisations (G1 for 工会, 共青团, 妇委会 → one problem)."""
+
+    findings: list[Finding]
+
+    @property
+    def first(self) -> Finding:
+        return self.findings[0]
+
+    @property
+    def subjects(self) -> list[str]:
+        return list(dict.fromkeys(f.subject for f in self.findings if f.subject))
+
+    @property
+    def messages(self) -> list[str]:
+        return list(dict.fromkeys(f.message for f in self.findings))
+
+    @property
+    def evidence(self) -> list[str]:
+        return list(dict.fromkeys(doc for f in self.findings for doc in f.evidence))
+
+    def deadline(self, as_of: dt.date) -> dt.date:
+        """The earliest 整改时限 of the group's findings."""
+        return min(fix_deadline(f, as_of) for f in self.findings)
+
+
+def group_by_rule(findings: Iterable[Finding]) -> list[ProblemGroup]:
+    """Findings grouped by rule, in the order each rule first appears."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.rule_id, []).append(f)
+    return [ProblemGroup(fs) for fs in groups.values()]
