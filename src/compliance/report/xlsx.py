@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from compliance.findings import zh_date
+from compliance.inputs.text import for_xml
 from compliance.inputs.xlsx import neutralise
 from compliance.report.overview import Overview, UnitView, fix_deadline, fixed_zip
 from compliance.report.text import waiver_rows
@@ -197,7 +198,7 @@ def display_width(text: str) -> int:
 
 def _value(value: Any) -> Any:
     if isinstance(value, str):
-        return neutralise(prose(value))
+        return neutralise(for_xml(prose(value)))
     return value
 
 
