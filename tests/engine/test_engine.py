@@ -88,7 +88,7 @@ def test_missing_staff_count_is_unknown_and_names_the_missing_fact(small_pack):
     data = minimal_profile(union={"established": False})
     finding = by_key(findings_for(small_pack, data))[("R1", "")]
     assert finding.state == "unknown"
-    assert "单位中的「职工总数」" in finding.message
+    assert "“职工总数”" in finding.message
     assert "需现场核实" in finding.message
 
 

@@ -100,14 +100,16 @@ def _unknown_message(domain: Domain, ctx: Ctx) -> str:
 
 @lru_cache(maxsize=4096)
 def _missing_text(domain: Domain, missing: tuple[str, ...]) -> str:
-    labels = "、".join(_field_name(domain.label_of(k)) for k in missing) or "所需数据"
-    return f"档案未填写{labels}，无法判断，需现场核实"
+    names = "、".join(dict.fromkeys(f"“{_field_name(domain.label_of(k))}”" for k in missing)) or "所需数据"
+    return f"档案未填报{names}，需现场核实"
 
 
 def _field_name(label: str) -> str:
-    """``责任落实.纳入书记述职`` as prose: 责任落实中的「纳入书记述职」."""
-    *within, name = label.split(".")
-    return (f"{'的'.join(within)}中的" if within else "") + f"「{name}」"
+    """``责任落实.纳入书记述职`` → ``纳入书记述职``; a name that needs its section keeps it (``妇委会是否建立``)."""
+    parts = [p for p in label.split(".") if p]
+    if len(parts) > 1 and (len(parts[-1]) <= 3 or parts[-1].startswith(("是否", "负责人"))):
+        return parts[-2] + parts[-1]
+    return parts[-1] if parts else label
 
 
 def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: str, ctx: Ctx, unit_id: str,

@@ -1,4 +1,4 @@
-"""Wording of text sent to units: Chinese dates, no spaces around numbers, field labels instead of dotted paths.
+"""Wording of text sent to units: Chinese dates, no spaces around numbers.
 
 Every writer passes its text through :func:`prose` (which also drops characters no XML document can hold).
 """
@@ -16,7 +16,6 @@ ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
 CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 SPACE_BEFORE_NUMBER = re.compile(rf"(?<=[{CJK}])[ \u00a0]+(?=[\d.%]+)")
 SPACE_AFTER_NUMBER = re.compile(rf"(?<=[\d%])[ \u00a0]+(?=[{CJK}])")
-MISSING = re.compile(r"缺少数据：(.+?)，无法判断，需现场核实")
 
 
 def _zh_iso(match: re.Match[str]) -> str:
@@ -26,28 +25,8 @@ def _zh_iso(match: re.Match[str]) -> str:
         return match[0]
 
 
-def field_label(path: str) -> str:
-    """``责任落实.纳入书记述职`` → ``纳入书记述职``; a label that needs its section keeps it (``妇委会是否建立``)."""
-    parts = [p for p in path.split(".") if p]
-    if not parts:
-        return path
-    last = parts[-1]
-    if len(parts) > 1 and (len(last) <= 3 or last.startswith(("是否", "负责人"))):
-        return parts[-2] + last
-    return last
-
-
-def missing_data(message: str) -> str:
-    """``缺少数据：工会.经费拨缴比例，无法判断，需现场核实`` → ``档案未填报“经费拨缴比例”，需现场核实``."""
-    def label(match: re.Match[str]) -> str:
-        names = list(dict.fromkeys(field_label(p) for p in match[1].split("、")))
-        return "档案未填报" + "、".join(f"“{n}”" for n in names) + "，需现场核实"
-
-    return MISSING.sub(label, message)
-
-
 def prose(text: object) -> str:
-    """Text as a person reads it: XML-legal, ISO dates in Chinese, no spaces around numbers, no field paths."""
+    """Text as a person reads it: XML-legal, ISO dates in Chinese, no spaces around numbers."""
     return _prose("" if text is None else str(text))
 
 
@@ -58,4 +37,4 @@ def _prose(text: str) -> str:
     value = SPACE_BEFORE_NUMBER.sub("", value)
     value = SPACE_AFTER_NUMBER.sub("", value)
     value = ISO_DATE.sub(_zh_iso, value)
-    return missing_data(value)
+    return value

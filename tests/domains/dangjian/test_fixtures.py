@@ -63,7 +63,7 @@ def test_a_unit_with_gaps_in_its_data_is_mostly_to_be_verified(results):
     findings = results["04-shi-tongjiju"]
     unknown = [f for f in findings if f.state == "unknown"]
     assert len(unknown) >= 20
-    assert all("档案未填写" in f.message for f in unknown)
+    assert all("档案未填报" in f.message for f in unknown)
 
 
 def test_after_the_institutional_reform_the_old_party_committee_must_be_adjusted(results):
