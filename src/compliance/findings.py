@@ -137,7 +137,7 @@ class Summary:
         }
 
     def line(self) -> str:
-        states = "，".join(f"{zh} {self.states.get(state, 0)}" for state, zh in STATES.items())
-        severities = "、".join(f"{s} {self.fail_by_severity.get(s, 0)}" for s in SEVERITIES)
-        errors = f"，{self.files_with_errors} 个文件有错误未检查" if self.files_with_errors else ""
-        return f"共检查 {self.units} 个单位{errors}；结果：{states}（不符合中 {severities}）"
+        states = "，".join(f"{zh}{self.states.get(state, 0)}项" for state, zh in STATES.items())
+        severities = "、".join(f"{s}{self.fail_by_severity.get(s, 0)}项" for s in SEVERITIES)
+        errors = f"，{self.files_with_errors}个文件有错误未检查" if self.files_with_errors else ""
+        return f"共检查{self.units}个单位{errors}；结果：{states}（不符合中{severities}）"

@@ -133,10 +133,10 @@ def open_pack(pack_path: str | None, tailorings: tuple[str, ...] = (), force: bo
         for failure in failures[:20]:
             click.echo(f"样例失败：{failure.describe()}", err=True)
         if not force:
-            click.echo(f"规则包有 {len(failures)} 个自测样例未通过，拒绝加载（运行 compliance rules test 查看；"
+            click.echo(f"规则包有{len(failures)}个自测样例未通过，拒绝加载（运行 compliance rules test 查看；"
                        "确需使用请加 --force）", err=True)
             sys.exit(EXIT_USAGE)
-        click.echo(f"警告：规则包有 {len(failures)} 个自测样例未通过，因 --force 仍继续检查", err=True)
+        click.echo(f"警告：规则包有{len(failures)}个自测样例未通过，因 --force 仍继续检查", err=True)
     return pack
 
 

@@ -210,7 +210,7 @@ def list_cmd(units: tuple[str, ...], statuses: tuple[str, ...], overdue: bool, c
                      i.rebound_count or ""] for i in items]
             table = tabulate(rows, headers=LIST_COLUMNS, tablefmt="simple_grid", disable_numparse=True,
                              maxcolwidths=[6, 14, 8, 40, 20, 10, 12, 4]) if rows else "（无）"
-            text = f"{table}\n共 {len(items)} 项（逾期 {sum(bool(i.overdue_days(day)) for i in items)} 项，按 {zh_date(day)} 计）\n"
+            text = f"{table}\n共{len(items)}项（逾期{sum(bool(i.overdue_days(day)) for i in items)}项，按{zh_date(day)}计）\n"
     write_output(text, output)
 
 
@@ -234,7 +234,7 @@ def show_cmd(item_ref: str, fmt: str, as_of: dt.date | None, db: str | None) -> 
         rows = history_rows(item.history)
     click.echo(tabulate([[k, v] for k, v in fields], tablefmt="simple_grid", maxcolwidths=[14, 80],
                         disable_numparse=True))
-    click.echo(f"变更历史（{len(rows)} 条）" + ("" if zone.key == DEFAULT_ZONE else f"，时间为 {zone.key} 时区"))
+    click.echo(f"变更历史（{len(rows)}条）" + ("" if zone.key == DEFAULT_ZONE else f"，时间为 {zone.key} 时区"))
     click.echo(tabulate(rows, headers=HISTORY_HEADERS, tablefmt="simple_grid",
                         maxcolwidths=[19, 10, 8, 20, 20, 40], disable_numparse=True))
 
@@ -306,8 +306,8 @@ def stats_cmd(fmt: str, as_of: dt.date | None, db: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(f"整改台账统计（按 {zh_date(day)} 计）：共 {data['total']} 项，逾期 {data['overdue']} 项，"
-               f"反弹 {data['rebounds']} 次（{data['rebound_items']} 项）")
+    click.echo(f"整改台账统计（按{zh_date(day)}计）：共{data['total']}项，逾期{data['overdue']}项，"
+               f"反弹{data['rebounds']}次（{data['rebound_items']}项）")
     click.echo(tabulate([[s, n] for s, n in data["by_status"].items()], headers=["完成情况", "事项数"],
                         tablefmt="simple", disable_numparse=True))
     headers = ["单位", "合计", *STATUSES, OVERDUE, "反弹"]
@@ -356,7 +356,7 @@ def export_cmd(fmt: str, output: str | None, per_unit: str | None, force: bool, 
                 write_workbook(items, target, day)
             except OSError as exc:
                 raise LedgerError(f"无法写入 {target}：{exc.strerror or exc}") from None
-            click.echo(f"已导出 {len(items)} 项到 {output}", err=True)
+            click.echo(f"已导出{len(items)}项到 {output}", err=True)
             return
         text = items_csv(items, day) if fmt == "csv" else json.dumps(
             {"as_of": day.isoformat(), "items": [i.to_dict(day) for i in items]}, ensure_ascii=False, indent=2) + "\n"
@@ -386,7 +386,7 @@ def import_cmd(file: str, dry_run: bool, by: str | None, db: str | None) -> None
         if plan.errors:
             for message in plan.errors:
                 click.echo(f"错误：{message}", err=True)
-            raise LedgerError(f"{file} 有 {len(plan.errors)} 处错误，未导入任何修改")
+            raise LedgerError(f"{file} 有{len(plan.errors)}处错误，未导入任何修改")
         table = [[d["id"], d["key"], d["row"], FIELDS[d["field"]], _short(d["old"]), _short(d["new"])] for d in plan.diffs]
         if table:
             click.echo(tabulate(table, headers=["事项", "单位/规则", "行", "字段", "原值", "新值"], tablefmt="simple_grid",
@@ -402,9 +402,9 @@ def import_cmd(file: str, dry_run: bool, by: str | None, db: str | None) -> None
                             headers=["单元格", "事项", "字段", "台账中的值", "表中的值"], tablefmt="simple_grid",
                             maxcolwidths=[14, 20, 8, 30, 30], disable_numparse=True), err=True)
     if dry_run or not table:
-        click.echo(f"共 {len(plan.edits)} 项事项 {len(plan.diffs)} 处修改"
+        click.echo(f"共{len(plan.edits)}项事项{len(plan.diffs)}处修改"
                    + ("（--dry-run：未写入台账）" if table else "；台账无需更新"))
     else:
-        click.echo(f"已导入：{len(plan.edits)} 项事项 {changed} 处修改")
+        click.echo(f"已导入：{len(plan.edits)}项事项{changed}处修改")
     if plan.conflicts:
         sys.exit(EXIT_FINDINGS)

@@ -141,7 +141,7 @@ def import_targets(files: list[Path], output: Path, problems: list[Problem]) -> 
     for form in forms:
         name = f"{form.stem}.yaml"
         if name in seen:
-            problems.append(Problem(str(form), f"与 {seen[name]} 同名，会生成同一个档案文件 {name}，请改名后再转换"))
+            problems.append(Problem(str(form), f"与{seen[name]}同名，会生成同一个档案文件 {name}，请改名后再转换"))
             continue
         seen[name] = form
         targets.append((form, output / name))

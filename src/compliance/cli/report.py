@@ -206,7 +206,7 @@ def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | N
     jobs = plan(batch, chosen)
     existing = [p for p in jobs if p.exists()]
     if existing and not force:
-        click.echo(f"错误：输出目录中已有 {len(existing)} 个报告文件，未覆盖（确认覆盖请加 --force）：", err=True)
+        click.echo(f"错误：输出目录中已有{len(existing)}个报告文件，未覆盖（确认覆盖请加 --force）：", err=True)
         for p in existing[:10]:
             click.echo(f"  {p}", err=True)
         sys.exit(EXIT_INPUT)
@@ -220,8 +220,8 @@ def report(paths: tuple[str, ...], outdir: str, formats: str, pack_path: str | N
     for message in batch.chart_warnings:
         click.echo(f"警告：{message}", err=True)
     notices = sum(1 for document, _ in jobs.values() if document is DOCUMENTS["notices"])
-    click.echo(f"已生成 {len(jobs)} 个文件到 {target}：{ov.unit_count} 个单位，不符合 {ov.states['fail']} 项、"
-               f"待核实 {ov.states['unknown']} 项" + (f"，整改通知书 {notices} 份" if "docx" in chosen else ""), err=True)
+    click.echo(f"已生成{len(jobs)}个文件到 {target}：{ov.unit_count}个单位，不符合{ov.states['fail']}项、"
+               f"待核实{ov.states['unknown']}项" + (f"，整改通知书{notices}份" if "docx" in chosen else ""), err=True)
     if notices and office.number_pattern:
         click.echo(f"文号已用到第{office.next_number + notices - 1}号；下一批请把办公室配置的 起始序号 改为"
                    f"{office.next_number + notices}", err=True)

@@ -105,7 +105,7 @@ def rules_lint(packs: tuple[str, ...], tailorings: tuple[str, ...]) -> None:
                 click.echo(f"错误：{p.format()}", err=True)
             failed = True
             continue
-        click.echo(f"{path or pack.source}: 通过（{len(pack.rules)} 条规则，{len(pack.params)} 个参数）")
+        click.echo(f"{path or pack.source}: 通过（{len(pack.rules)}条规则，{len(pack.params)}个参数）")
     sys.exit(EXIT_INPUT if failed else EXIT_CLEAN)
 
 
@@ -133,7 +133,7 @@ def rules_list(pack_path: str | None, tailorings: tuple[str, ...], category: str
         rows.append([r.id, r.title, r.category, r.severity, "、".join(r.catalogue), len(r.examples), state])
     click.echo(f"{pack.meta.title}（{pack.meta.id} v{pack.meta.version}）")
     click.echo(tabulate(rows, headers=["编号", "标题", "类别", "严重程度", "目录", "样例", "状态"], tablefmt="simple"))
-    click.echo(f"共 {len(rows)} 条规则")
+    click.echo(f"共{len(rows)}条规则")
     click.echo(f"已安装的规则包：{_installed_text()}（用 --pack 名称 查看其他规则包）")
 
 
@@ -214,7 +214,7 @@ def _show_rule(pack: Pack, compiled: CompiledRule) -> None:
     lines.append(f"整改措施：{r.measure}{origin('measure')}")
     lines.append(f"整改时限：{r.deadline_days} 天{origin('deadline_days')}    责任人：{r.owner}{origin('owner')}")
     lines.append(f"现场核查材料：{'、'.join(r.evidence) or '无'}")
-    lines.append(f"自测样例（{len(r.examples)} 个）：")
+    lines.append(f"自测样例（{len(r.examples)}个）：")
     for i, ex in enumerate(r.examples, 1):
         subject = f"［{ex.subject}］" if ex.subject else ""
         extra = f"（参数 {ex.params}）" if ex.params else ""
@@ -267,10 +267,10 @@ def rules_test(pack_path: str | None, tailorings: tuple[str, ...], verbose: bool
     for r in results:
         states[r.expected] = states.get(r.expected, 0) + 1
     by_state = "，".join(f"{STATES[s]} {n}" for s, n in states.items())
-    click.echo(f"{pack.meta.title}：{len(pack.rules)} 条规则，{len(results)} 个样例（{by_state}）")
+    click.echo(f"{pack.meta.title}：{len(pack.rules)}条规则，{len(results)}个样例（{by_state}）")
     if without:
-        click.echo(f"警告：{len(without)} 条规则没有样例：{'、'.join(without)}")
+        click.echo(f"警告：{len(without)}条规则没有样例：{'、'.join(without)}")
     if failures:
-        click.echo(f"结果：{len(failures)} 个样例失败，{len(results) - len(failures)} 个通过")
+        click.echo(f"结果：{len(failures)}个样例失败，{len(results) - len(failures)}个通过")
         sys.exit(EXIT_FINDINGS)
-    click.echo(f"结果：全部 {len(results)} 个样例通过")
+    click.echo(f"结果：全部{len(results)}个样例通过")

@@ -40,7 +40,7 @@ class ExampleResult:
         return self.actual == self.expected
 
     def describe(self) -> str:
-        where = f"{self.source} 规则 {self.rule_id} 样例 {self.index + 1}「{self.name}」"
+        where = f"{self.source} 规则 {self.rule_id} 样例{self.index + 1}「{self.name}」"
         subject = f"（对象：{self.subject}）" if self.subject else ""
         actual = STATES.get(self.actual or "", self.actual or "无结果")
         return f"{where}{subject}：期望 {STATES[self.expected]}，实际 {actual}" + (f"；{self.detail}" if self.detail else "")

@@ -173,7 +173,7 @@ def _load_any(path: Path, chain: tuple[Path, ...] = ()) -> Pack:
     if resolved in chain:
         raise InputError([Problem(str(path), "extends 形成循环引用：" + " → ".join(str(p) for p in (*chain, resolved)))])
     if len(chain) > MAX_CHAIN:
-        raise InputError([Problem(str(path), f"extends 层级过深（超过 {MAX_CHAIN} 层）")])
+        raise InputError([Problem(str(path), f"extends 层级过深（超过{MAX_CHAIN}层）")])
     data, text = load_file(path)
     if not is_tailoring(data):
         return load_pack(path)

@@ -198,7 +198,7 @@ def _reject_aliases(text: str, name: str) -> None:
 
 def _too_deep(name: str, mark: Any = None) -> Problem:
     where = {"line": mark.line + 1, "column": mark.column + 1} if mark is not None else {}
-    return Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）", **where)
+    return Problem(name, f"嵌套层级过深（超过{MAX_DEPTH}层）", **where)
 
 
 def _alias(name: str, mark: Any) -> Problem:
@@ -263,7 +263,7 @@ def _check_depth(data: Any, name: str) -> None:
         node, depth = stack.pop()
         values = node.values() if isinstance(node, dict) else node
         if values and depth + 1 > MAX_DEPTH:
-            raise InputError([Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）")])
+            raise InputError([Problem(name, f"嵌套层级过深（超过{MAX_DEPTH}层）")])
         stack.extend((v, depth + 1) for v in values if isinstance(v, (dict, list)))
 
 
@@ -321,7 +321,7 @@ def parse_yaml(text: str, name: str) -> Any:
     except yaml.YAMLError as exc:
         raise InputError([Problem(name, f"YAML 格式错误：{exc}")]) from None
     except RecursionError:
-        raise InputError([Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）")]) from None
+        raise InputError([Problem(name, f"嵌套层级过深（超过{MAX_DEPTH}层）")]) from None
     except (ValueError, TypeError) as exc:
         raise InputError([Problem(name, f"YAML 内容无法解析：{exc}")]) from None
     _COMPOSED.clear()
@@ -335,7 +335,7 @@ def parse_json(text: str, name: str) -> Any:
     except json.JSONDecodeError as exc:
         raise InputError([Problem(name, f"JSON 格式错误：{exc.msg}", line=exc.lineno, column=exc.colno)]) from None
     except RecursionError:
-        raise InputError([Problem(name, f"嵌套层级过深（超过 {MAX_DEPTH} 层）")]) from None
+        raise InputError([Problem(name, f"嵌套层级过深（超过{MAX_DEPTH}层）")]) from None
     _check_depth(data, name)
     return data
 

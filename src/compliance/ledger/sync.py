@@ -157,7 +157,7 @@ class SyncReport:
     def line(self) -> str:
         order = ["新增问题", "仍未整改", "退回整改", "转待验收", "销号", "反弹", "豁免", "待核实"]
         parts = "，".join(f"{k} {self.counts.get(k, 0)}" for k in order)
-        return f"同步 {self.units} 个单位：{parts}"
+        return f"同步{self.units}个单位：{parts}"
 
 
 def sync(session: Session, checks: list[UnitCheck], by: str, *, close_on_clean: bool = False,

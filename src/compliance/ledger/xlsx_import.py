@@ -122,15 +122,15 @@ def plan_import(session: Session, rows: list[SheetRow], errors: list[str]) -> Im
     seen: dict[int, int] = {}
     where = f"工作表「{SHEET}」"
     for row in rows:
-        ref_id, raw_id = row.cells.get(ID_COLUMN, (f"第 {row.row} 行", None))
+        ref_id, raw_id = row.cells.get(ID_COLUMN, (f"第{row.row}行", None))
         _, raw_version = row.cells.get(VERSION_COLUMN, ("", None))
         if not (str(raw_id or "").isdigit() and str(raw_version or "").isdigit()):
-            plan.errors.append(f"{where}第 {row.row} 行没有有效的事项编号/版本（单元格 {ref_id}）：不能在台账文件中新增行，"
+            plan.errors.append(f"{where}第{row.row}行没有有效的事项编号/版本（单元格 {ref_id}）：不能在台账文件中新增行，"
                                "新问题由检查同步产生")
             continue
         item_id, version = int(raw_id), int(raw_version)
         if item_id in seen:
-            plan.errors.append(f"{where}第 {row.row} 行与第 {seen[item_id]} 行是同一事项 {item_id}，请删除重复行")
+            plan.errors.append(f"{where}第{row.row}行与第{seen[item_id]}行是同一事项 {item_id}，请删除重复行")
             continue
         seen[item_id] = row.row
         item = session.get(Item, item_id)
@@ -205,7 +205,7 @@ def apply_import(session: Session, plan: ImportPlan, by: str, source: str) -> in
     for edit in plan.edits:
         item = session.get(Item, edit.item_id)
         assert item is not None
-        changed += len(update_item(session, item, edit.changes, by, f"单位填报导入（{source} 第 {edit.row} 行）",
+        changed += len(update_item(session, item, edit.changes, by, f"单位填报导入（{source} 第{edit.row}行）",
                                    unit=True, expected_version=edit.version))
     return changed
 

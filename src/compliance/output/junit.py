@@ -35,7 +35,7 @@ def render_junit(report: VerdictReport, suite: str = "单位档案校验") -> st
         if v.errors:
             tag = "error" if v.unreadable else "failure"
             kinds = sorted({p.code or "SCHEMA" for p in v.errors})
-            node = ET.SubElement(case, tag, {"message": _xml_text(f"{len(v.errors)} 个错误：{v.errors[0].message}"),
+            node = ET.SubElement(case, tag, {"message": _xml_text(f"{len(v.errors)}个错误：{v.errors[0].message}"),
                                              "type": ",".join(kinds)})
             node.text = _xml_text("\n".join(problem_text(p) for p in v.errors))
         if v.warnings:

@@ -74,22 +74,22 @@ def render_table(findings: list[Finding], summary: Summary, pack: Pack, as_of: A
     else:
         out.append(cell(_header(pack, as_of)))
     rows = problem_rows(findings)
-    out.append(f"{h}问题清单（不符合 {len(rows)} 项）")
+    out.append(f"{h}问题清单（不符合{len(rows)}项）")
     out.append(table(rows, PROBLEM_COLUMNS, widths) if rows else "（无）")
     if markdown:
         out.append("\n### 问题所依据的事实\n")
         for i, f in enumerate([f for f in findings if f.state == "fail"], 1):
             out.append(cell(f"{i}. {rule_text(f)}（{unit_text(f)}）：{facts_text(f, pack.domain)}"))
     rows = unknown_rows(findings)
-    out.append(f"\n{h}待核实事项（{len(rows)} 项，需现场核实）")
+    out.append(f"\n{h}待核实事项（{len(rows)}项，需现场核实）")
     out.append(table(rows, UNKNOWN_COLUMNS, None if markdown else [4, 14, 16, 40, 30]) if rows else "（无）")
     rows = advisory_rows(findings)
     if rows:
-        out.append(f"\n{h}提醒事项（{len(rows)} 项，不是问题，不计入问题清单）")
+        out.append(f"\n{h}提醒事项（{len(rows)}项，不是问题，不计入问题清单）")
         out.append(table(rows, ADVISORY_COLUMNS, None if markdown else [4, 14, 16, 40, 30]))
     rows = waived_rows(findings)
     if rows:
-        out.append(f"\n{h}豁免事项（{len(rows)} 项）")
+        out.append(f"\n{h}豁免事项（{len(rows)}项）")
         out.append(table(rows, WAIVED_COLUMNS, None if markdown else [4, 14, 16, 60]))
     out.append("\n" + ("**" + summary.line() + "**" if markdown else summary.line()))
     return "\n".join(out) + "\n"

@@ -73,10 +73,10 @@ def summary(verdicts: list[Verdict], missing: list[Problem]) -> dict[str, int]:
 
 
 def summary_line(counts: dict[str, int]) -> str:
-    text = (f"共校验 {counts['files']} 份档案：通过 {counts['valid']} 个，未通过 {counts['invalid']} 个"
-            f"（错误 {counts['errors']} 处）；有警告的档案 {counts['with_warnings']} 份（警告 {counts['warnings']} 处）")
+    text = (f"共校验{counts['files']}份档案：通过{counts['valid']}个，未通过{counts['invalid']}个"
+            f"（错误{counts['errors']}处）；有警告的档案{counts['with_warnings']}份（警告{counts['warnings']}处）")
     if counts["not_found"]:
-        text += f"；{counts['not_found']} 个路径没有找到文件"
+        text += f"；{counts['not_found']}个路径没有找到文件"
     return text
 
 
@@ -86,10 +86,10 @@ def text_verdict(v: Verdict, quiet: bool) -> str:
     notes = [p for p in v.warnings if p.level == "note"]
     if v.valid and not warnings:
         if not quiet or notes:
-            lines.append(f"通过  {v.source}" + (f"（{len(notes)} 处说明）" if notes else ""))
+            lines.append(f"通过  {v.source}" + (f"（{len(notes)}处说明）" if notes else ""))
     else:
         status = "未通过" if not v.valid else "通过（有警告）"
-        counts = f"{len(v.errors)} 个错误" + (f"，{len(warnings)} 个警告" if warnings else "")
+        counts = f"{len(v.errors)}个错误" + (f"，{len(warnings)}个警告" if warnings else "")
         lines.append(f"{status}  {v.source}（{counts}）")
         lines += [f"  错误：{problem_text(p)}" for p in v.errors]
         lines += [f"  警告：{problem_text(p)}" for p in warnings]

@@ -115,7 +115,7 @@ def term_years_range(profile: Profile, as_of: dt.date) -> Iterator[Issue]:
         years = org.term_years
         if years is not None and not 1 <= years <= MAX_TERM_YEARS:
             loc = (key, "term_years")
-            yield Issue(loc, years, f"1 到 {MAX_TERM_YEARS} 之间的整数（年）",
+            yield Issue(loc, years, f"1 到{MAX_TERM_YEARS}之间的整数（年）",
                         f"「{label(loc)}」为 {years}，不是有效的任期年限")
 
 
