@@ -52,7 +52,7 @@ def test_table_lists_problems_unknowns_and_a_summary(runner, units):
     assert "市水利局工会未建立经费审查委员会" in out
     assert "第四十五条" in out
     assert "待核实事项" in out
-    assert "共检查 2 个单位" in out
+    assert "共检查2个单位" in out
 
 
 def test_exit_code_follows_the_fail_threshold(runner, units):
@@ -105,8 +105,8 @@ def test_csv_to_a_file_opens_in_excel_and_neutralises_formulas(runner, tmp_path)
 
 
 def test_directories_and_globs_are_expanded(runner, tmp_path, units):
-    assert "共检查 2 个单位" in run(runner, str(tmp_path), *AS_OF).stdout
-    assert "共检查 2 个单位" in run(runner, str(tmp_path / "*.yaml"), *AS_OF).stdout
+    assert "共检查2个单位" in run(runner, str(tmp_path), *AS_OF).stdout
+    assert "共检查2个单位" in run(runner, str(tmp_path / "*.yaml"), *AS_OF).stdout
 
 
 def test_shipped_fixtures_check_without_input_errors(runner):

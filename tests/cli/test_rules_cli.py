@@ -29,7 +29,7 @@ def test_list_filters_by_category_and_severity(runner):
     result = rules(runner, "list", "--category", "换届选举", "--severity", "严重")
     assert result.exit_code == 0
     assert "C1" in result.output and "C2" not in result.output and "B1 " not in result.output
-    assert "共 1 条规则" in result.output
+    assert "共1条规则" in result.output
 
 
 def test_list_rejects_an_unknown_category_in_chinese(runner):
@@ -49,14 +49,14 @@ def test_show_prints_condition_params_basis_measure_and_examples(runner):
     for text in ("B3  女会员达到规定人数的工会建立女职工委员会", "适用条件：", "（工会.女会员人数 ≥ 参数 female_committee_threshold）",
                  "事实路径：union.committee、union.female_members、union.female_committee",
                  "female_committee_threshold = 10", "《中华人民共和国工会法》（2021年修正）第十一条", "（待确认，不向单位出示）",
-                 "整改措施：在工会委员会领导下建立女职工委员会", "整改时限：90 天", "自测样例（4 个）", "不适用 女会员不足10人"):
+                 "整改措施：在工会委员会领导下建立女职工委员会", "整改时限：90天", "自测样例（4个）", "不适用 女会员不足10人"):
         assert text in out, text
 
 
 def test_show_tells_where_each_effective_value_came_from(runner):
     out = rules(runner, "show", "A1", "--tailoring", CITY).output
     assert "briefings_per_year = 2" in out and f"来源：{CITY}" in out and "规则包默认 1" in out
-    assert "整改时限：30 天" in out and "（按规则包原参数运行）" in out
+    assert "整改时限：30天" in out and "（按规则包原参数运行）" in out
     overview = rules(runner, "show", "--tailoring", CITY).output
     assert "briefings_per_year" in overview and "B6-2 停用" in overview and "E2 严重程度 → 一般" in overview
     assert "JH-A1 新增规则" in overview
@@ -77,7 +77,7 @@ def test_rules_test_is_green_for_the_shipped_pack_and_the_city_example(runner):
 def test_rules_test_reports_a_failing_example_and_exits_1(runner, tmp_path):
     result = rules(runner, "test", str(broken_pack(tmp_path)))
     assert result.exit_code == 1
-    assert "规则 B2 样例 1「已建经审会」：期望 不符合，实际 符合" in result.output and "1 个样例失败" in result.output
+    assert "规则 B2 样例1「已建经审会」：期望 不符合，实际 符合" in result.output and "1个样例失败" in result.output
 
 
 def test_check_refuses_a_pack_whose_examples_fail_unless_forced(runner, tmp_path):

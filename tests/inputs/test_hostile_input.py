@@ -98,7 +98,7 @@ def test_deeply_nested_data_is_refused_in_a_process_that_survives(tmp_path):
     files = {Path(f["file"]).name: f["errors"] for f in json.loads(result.stdout)["files"]}
     assert set(files) == set(DEEP)
     for name, errors in files.items():
-        assert len(errors) == 1 and "嵌套层级过深（超过 64 层）" in errors[0]["message"], (name, errors)
+        assert len(errors) == 1 and "嵌套层级过深（超过64层）" in errors[0]["message"], (name, errors)
 
 
 def test_binary_garbage_is_not_text(tmp_path):

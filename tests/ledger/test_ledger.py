@@ -24,7 +24,7 @@ def test_a_failing_finding_becomes_a_new_item_with_the_rules_deadline_owner_meas
     ])
     result = run(runner, "ledger", "sync", doc, "--db", db, "--by", "督查组")
     assert result.exit_code == 0, result.output
-    assert "新增问题 1" in result.output
+    assert "新增问题1项" in result.output
     items = items_by_key(runner, db)
     assert list(items) == ["U1/B2"]
     item = items["U1/B2"]
@@ -44,7 +44,7 @@ def test_rewording_a_rules_message_finds_the_same_item(runner, db, tmp_path):
     again = write_results(tmp_path / "b.json", "2025-12-01",
                           [finding("U1", "C1", subject="工会", message="工会任期已届满，逾期 531 天未换届（新措辞）")])
     result = run(runner, "ledger", "sync", again, "--db", db)
-    assert "新增问题 0" in result.output and "仍未整改 1" in result.output
+    assert "新增问题0项" in result.output and "仍未整改1项" in result.output
     items = ledger_json(runner, db)["items"]
     assert len(items) == 1
     assert items[0]["description"] == "逾期 520 天未换届"
@@ -54,7 +54,7 @@ def test_rewording_a_rules_message_finds_the_same_item(runner, db, tmp_path):
 def test_unknown_findings_are_not_problems_and_never_resolve_an_item(runner, db, tmp_path):
     first = write_results(tmp_path / "a.json", "2025-11-20", [finding("U1", "A1"), finding("U1", "A2", state="unknown")])
     result = run(runner, "ledger", "sync", first, "--db", db)
-    assert "待核实 1" in result.output
+    assert "待核实1项" in result.output
     assert list(items_by_key(runner, db)) == ["U1/A1"]
     second = write_results(tmp_path / "b.json", "2025-12-20", [finding("U1", "A1", state="unknown")])
     run(runner, "ledger", "sync", second, "--db", db)
@@ -86,7 +86,7 @@ def test_a_problem_no_longer_found_awaits_acceptance_and_a_clean_recheck_allows_
     run(runner, "ledger", "sync", write_results(tmp_path / "a.json", "2025-11-20", [finding("U1", "D3")]), "--db", db)
     clean = write_results(tmp_path / "b.json", "2025-12-20", [finding("U1", "D3", state="pass")])
     result = run(runner, "ledger", "sync", clean, "--db", db)
-    assert "转待验收 1" in result.output
+    assert "转待验收1项" in result.output
     item = items_by_key(runner, db)["U1/D3"]
     assert item["status"] == "已整改待验收" and item["closed_on"] is None
     result = run(runner, "ledger", "update", str(item["id"]), "--status", "已销号", "--on", "2025-12-22", "--db", db)
@@ -99,7 +99,7 @@ def test_with_close_on_clean_a_clean_recheck_closes_the_item_directly(runner, db
     run(runner, "ledger", "sync", write_results(tmp_path / "a.json", "2025-11-20", [finding("U1", "D3")]), "--db", db)
     clean = write_results(tmp_path / "b.json", "2025-12-20", [finding("U1", "D3", state="pass")])
     result = run(runner, "ledger", "sync", clean, "--db", db, "--close-on-clean")
-    assert "销号 1" in result.output
+    assert "销号1项" in result.output
     item = items_by_key(runner, db)["U1/D3"]
     assert (item["status"], item["closed_on"]) == ("已销号", "2025-12-20")
 
@@ -120,7 +120,7 @@ def test_a_closed_problem_found_again_is_reopened_and_counted_as_a_rebound(runne
         "--db", db, "--close-on-clean")
     result = run(runner, "ledger", "sync", write_results(tmp_path / "c.json", "2025-11-20", [finding("U1", "D3")]),
                  "--db", db)
-    assert "反弹 1" in result.output
+    assert "反弹1项" in result.output
     item = items_by_key(runner, db)["U1/D3"]
     assert (item["status"], item["rebound_count"], item["closed_on"]) == ("整改中", 1, None)
     assert item["deadline"] == "2025-12-20"
@@ -136,7 +136,7 @@ def test_an_item_marked_fixed_that_still_fails_the_recheck_goes_back_to_work(run
     run(runner, "ledger", "update", "U1/D3", "--status", "已整改待验收", "--db", db)
     result = run(runner, "ledger", "sync", write_results(tmp_path / "b.json", "2025-12-20", [finding("U1", "D3")]),
                  "--db", db)
-    assert "退回整改 1" in result.output
+    assert "退回整改1项" in result.output
     assert items_by_key(runner, db)["U1/D3"]["status"] == "整改中"
 
 
@@ -183,7 +183,7 @@ def test_list_filters_by_unit_status_overdue_category_and_owner(runner, two_unit
     assert keys("--category", "活动") == ["U1/G1"]
     assert keys("--owner", "李红梅") == ["U2/B2"]
     table = run(runner, "ledger", "list", "--db", db, "--as-of", "2025-12-15")
-    assert "逾期 15 天" in table.output and "共 3 项（逾期 2 项" in table.output
+    assert "逾期 15 天" in table.output and "共3项（逾期2项" in table.output
     csv_text = run(runner, "ledger", "list", "--db", db, "--format", "csv").stdout
     assert csv_text.splitlines()[0].startswith("序号,单位,问题来源/类别,严重程度,问题描述,依据条款,整改措施")
 
@@ -228,7 +228,7 @@ def test_stats_counts_by_status_and_unit_with_overdue(runner, two_units):
     assert data["by_status"]["新增"] == 2 and data["by_status"]["整改中"] == 1
     per_unit = {u["unit_id"]: (u["total"], u["逾期"]) for u in data["units"]}
     assert per_unit == {"U1": (2, 1), "U2": (1, 1)}
-    assert "共 3 项，逾期 2 项" in run(runner, "ledger", "stats", "--db", db, "--as-of", "2025-12-15").output
+    assert "共3项，逾期2项" in run(runner, "ledger", "stats", "--db", db, "--as-of", "2025-12-15").output
 
 
 def test_show_of_an_unknown_item_is_a_chinese_error(runner, two_units):

@@ -85,17 +85,17 @@ def test_two_processes_updating_the_same_item_lose_no_update(runner, db, tmp_pat
     assert len(changes) == 2 * count and item.version == 1 + 2 * count
 
 
-def test_two_processes_syncing_into_a_new_ledger_create_each_item_once(db, tmp_path):
+def test_four_processes_syncing_into_a_new_ledger_create_each_item_once(db, tmp_path):
     shared = [finding("S", f"R{r}") for r in range(5)]
     docs = [write_results(tmp_path / f"{side}.json", "2025-11-20",
                           [finding(f"{side}{u}", f"R{r}") for u in range(30) for r in range(5)] + shared)
-            for side in ("A", "B")]
+            for side in "ABCD"]
     workers = [compliance_process("ledger", "sync", doc, "--db", db) for doc in docs]
     for worker in workers:
         _, err = worker.communicate(timeout=300)
         assert worker.returncode == 0, err
     items, statuses, history = snapshot(db)
-    assert items == 2 * 30 * 5 + 5 and statuses == Counter({"新增": items})
+    assert items == 4 * 30 * 5 + 5 and statuses == Counter({"新增": items})
     assert history == items, "every item has exactly one creation record"
 
 

@@ -182,7 +182,7 @@ def test_import_refuses_new_rows_and_files_that_are_not_workbooks(runner, ledger
     wb[SHEET].append([9, "新单位", "", "单位自己加的问题"])
     wb.save(tmp_path / "加行.xlsx")
     result = run(runner, "ledger", "import", str(tmp_path / "加行.xlsx"), "--db", ledger_db)
-    assert result.exit_code == 2 and f"第 {HEADER_ROW + 4} 行没有有效的事项编号" in result.output
+    assert result.exit_code == 2 and f"第{HEADER_ROW + 4}行没有有效的事项编号" in result.output
     fake = tmp_path / "假.xlsx"
     fake.write_bytes(b"PK\x03\x04 not really a zip")
     result = run(runner, "ledger", "import", str(fake), "--db", ledger_db)

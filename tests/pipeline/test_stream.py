@@ -203,8 +203,8 @@ def test_ledger_sync_and_report_read_json_lines_in_a_directory_one_unit_per_line
     assert all(r.ok and r.profile is not None for r in results)
     sync = runner.invoke(main, ["ledger", "sync", str(units), *DATE, "--db", str(tmp_path / "l.sqlite")])
     assert sync.exit_code == 0, sync.output
-    assert "同步 3 个单位" in sync.output
+    assert "同步3个单位" in sync.output
     report = runner.invoke(main, ["report", str(units), *DATE, "-o", str(tmp_path / "out"), "--format", "md"])
     assert report.exit_code == 0, report.output
-    assert "3 个单位" in report.output
+    assert "3个单位" in report.output
 

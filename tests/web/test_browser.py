@@ -128,7 +128,7 @@ def test_unit_and_inspector_journeys_in_chromium(server, browser, demo_db, shots
     unit.set_input_files("input[type=file]", str(form))
     unit.click("text=上传并检查")
     unit.wait_for_selector("#upload-problems")
-    assert "基本情况!C11" in unit.inner_text("#upload-problems")
+    assert "基本情况!C12" in unit.inner_text("#upload-problems")
     shots(unit, "upload-errors")
 
     good = tmp_path / "档案.yaml"

@@ -36,12 +36,6 @@ from compliance.cli.common import (
 from compliance.findings import zh_date
 from compliance.inputs.loader import InputError, Problem
 from compliance.ledger.errors import LedgerConfigError, LedgerError
-from compliance.ledger.lifecycle import get_item, update_item
-from compliance.ledger.models import DEFAULT_ZONE, display_zone
-from compliance.ledger.queries import Filters, list_items, stats
-from compliance.ledger.store import Ledger
-from compliance.ledger.sync import checks_from_findings, duplicate_units, is_duplicate, read_results_file, sync
-from compliance.ledger.views import HISTORY_HEADERS, history_rows, item_fields, items_csv
 from compliance.ledger.vocabulary import FIELDS, OVERDUE, STATUSES
 
 DB_HELP = "台账数据库：SQLite 文件路径或 postgresql://用户:密码@主机:端口/库名（默认：环境变量 COMPLIANCE_DB，否则当前目录 ledger.sqlite）"
@@ -125,6 +119,9 @@ def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[st
     出错的档案文件会报告，其单位的事项保持不变；其余照常同步（退出码 2）。
     两份档案（或结果）的单位编号相同时整批不同步，台账不变（退出码 2）。
     """
+    from compliance.ledger.store import Ledger
+    from compliance.ledger.sync import checks_from_findings, duplicate_units, is_duplicate, read_results_file, sync
+
     if close_on_clean is None:
         close_on_clean = os.environ.get("COMPLIANCE_CLOSE_ON_CLEAN", "").lower() in ("1", "true", "yes", "是")
     checks = []
@@ -153,6 +150,8 @@ def sync_cmd(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[st
         files, more = expand_paths(profiles)
         problems.extend(more)
         for result in check_files(pack, files, day):
+            for warning in result.warnings:
+                click.echo(f"{'说明' if warning.level == 'note' else '警告'}：{warning.format()}", err=True)
             if result.ok:
                 checks.extend(checks_from_findings(result.findings, day, rules, result.source))
             else:
@@ -197,6 +196,10 @@ LIST_COLUMNS = ["编号", "单位", "规则", "问题描述", "完成情况", "�
 def list_cmd(units: tuple[str, ...], statuses: tuple[str, ...], overdue: bool, category: str | None,
              owner: str | None, fmt: str, output: str | None, as_of: dt.date | None, db: str | None) -> None:
     """列出台账事项（可按单位、完成情况、逾期、类别、责任人筛选）。"""
+    from compliance.ledger.queries import Filters, list_items
+    from compliance.ledger.store import Ledger
+    from compliance.ledger.views import items_csv
+
     day = as_of
     with Ledger(db) as store, store.read() as session:
         items = list_items(session, Filters(units, statuses, overdue, category, owner), day)
@@ -222,6 +225,11 @@ def list_cmd(units: tuple[str, ...], statuses: tuple[str, ...], overdue: bool, c
 @ledger_errors
 def show_cmd(item_ref: str, fmt: str, as_of: dt.date | None, db: str | None) -> None:
     """显示一个事项及其全部变更历史。ITEM 为事项编号，或 单位编号/规则编号[/对象]。"""
+    from compliance.ledger.lifecycle import get_item
+    from compliance.ledger.models import DEFAULT_ZONE, display_zone
+    from compliance.ledger.store import Ledger
+    from compliance.ledger.views import HISTORY_HEADERS, history_rows, item_fields
+
     day = as_of
     with Ledger(db) as store, store.read() as session:
         item = get_item(session, item_ref)
@@ -269,6 +277,9 @@ def update_cmd(item_ref: str, measure: str | None, leader: str | None, departmen
     已整改待验收 → 整改中（验收不通过）/ 已销号（最近一次检查已符合时）。
     已销号事项只在复查再次发现时自动重开；豁免由档案中的豁免登记决定。
     """
+    from compliance.ledger.lifecycle import get_item, update_item
+    from compliance.ledger.store import Ledger
+
     changes = {"measure": measure, "leader": leader, "department": department, "person": person,
                "deadline": deadline, "progress": progress, "evidence": evidence, "remarks": remarks, "status": status}
     if all(v is None for v in changes.values()) and not add_evidence:
@@ -300,6 +311,9 @@ def _short(value: Any, width: int = 40) -> str:
 @ledger_errors
 def stats_cmd(fmt: str, as_of: dt.date | None, db: str | None) -> None:
     """台账统计：按完成情况、按单位，逾期数和反弹数。"""
+    from compliance.ledger.queries import stats
+    from compliance.ledger.store import Ledger
+
     day = as_of
     with Ledger(db) as store, store.read() as session:
         data = stats(session, day)
@@ -332,6 +346,10 @@ def stats_cmd(fmt: str, as_of: dt.date | None, db: str | None) -> None:
 def export_cmd(fmt: str, output: str | None, per_unit: str | None, force: bool, units: tuple[str, ...],
                statuses: tuple[str, ...], as_of: dt.date | None, db: str | None) -> None:
     """导出整改台账。xlsx：标题行、横向 A4 打印、每页重复表头；完成情况下拉框；督查方维护的列锁定，核对用的技术列隐藏。"""
+    from compliance.ledger.queries import Filters, list_items
+    from compliance.ledger.store import Ledger
+    from compliance.ledger.views import items_csv
+
     day = as_of
     if bool(output) == bool(per_unit):
         click.echo("错误：请指定 -o 文件 或 --per-unit 目录（二选一）", err=True)
@@ -378,6 +396,8 @@ def import_cmd(file: str, dry_run: bool, by: str | None, db: str | None) -> None
     双方都改动过的格子列为冲突（单元格、台账中的值、表中的值），该行不导入，其余照常导入（退出码 1）。
     改动督查方维护的列、公式单元格、非法状态变更、新增行：整份文件不导入（退出码 2）。
     """
+    from compliance.ledger.store import Ledger
+
     from compliance.ledger.xlsx_import import apply_import, plan_import, read_workbook
 
     rows, errors = read_workbook(Path(file))

@@ -212,7 +212,7 @@ def _show_rule(pack: Pack, compiled: CompiledRule) -> None:
     for b in r.basis:
         lines.append(f"  {review_text(b, pack.meta.documents)}" + (f"：“{b.quote}”" if b.quote else ""))
     lines.append(f"整改措施：{r.measure}{origin('measure')}")
-    lines.append(f"整改时限：{r.deadline_days} 天{origin('deadline_days')}    责任人：{r.owner}{origin('owner')}")
+    lines.append(f"整改时限：{r.deadline_days}天{origin('deadline_days')}    责任人：{r.owner}{origin('owner')}")
     lines.append(f"现场核查材料：{'、'.join(r.evidence) or '无'}")
     lines.append(f"自测样例（{len(r.examples)}个）：")
     for i, ex in enumerate(r.examples, 1):
@@ -266,7 +266,7 @@ def rules_test(pack_path: str | None, tailorings: tuple[str, ...], verbose: bool
     states: dict[str, int] = {}
     for r in results:
         states[r.expected] = states.get(r.expected, 0) + 1
-    by_state = "，".join(f"{STATES[s]} {n}" for s, n in states.items())
+    by_state = "，".join(f"{STATES[s]}{n}个" for s, n in states.items())
     click.echo(f"{pack.meta.title}：{len(pack.rules)}条规则，{len(results)}个样例（{by_state}）")
     if without:
         click.echo(f"警告：{len(without)}条规则没有样例：{'、'.join(without)}")

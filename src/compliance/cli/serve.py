@@ -23,7 +23,7 @@ def need_web() -> None:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as exc:
-        click.echo(f"错误：缺少网页组件（{exc.name}）；请安装 pip install 'compliance[web]'", err=True)
+        click.echo(f"错误：缺少网页组件（{exc.name}）；安装不完整，请在仓库目录重新执行 pip install -e .", err=True)
         sys.exit(EXIT_USAGE)
 
 

@@ -156,7 +156,7 @@ class SyncReport:
 
     def line(self) -> str:
         order = ["新增问题", "仍未整改", "退回整改", "转待验收", "销号", "反弹", "豁免", "待核实"]
-        parts = "，".join(f"{k} {self.counts.get(k, 0)}" for k in order)
+        parts = "，".join(f"{k}{self.counts.get(k, 0)}项" for k in order)
         return f"同步{self.units}个单位：{parts}"
 
 
