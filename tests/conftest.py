@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +57,25 @@ def pg_url() -> str | None:
     if not url and os.environ.get("CI"):
         pytest.fail("CI 中应提供 COMPLIANCE_TEST_PG_URL（.ci/run 启动的 PostgreSQL）")
     return url
+
+
+@contextlib.contextmanager
+def pg_schema() -> Iterator[str]:
+    """A ledger URL on the test PostgreSQL server in a schema of its own, dropped afterwards (skips without a
+    server, fails in CI)."""
+    url = pg_url()
+    if not url:
+        pytest.skip("未设置 COMPLIANCE_TEST_PG_URL，跳过 PostgreSQL 测试")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = "t_" + uuid.uuid4().hex[:12]
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()

@@ -6,12 +6,11 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, pg_url
+from conftest import ROOT, pg_schema
 
 from compliance.cli import main
 
@@ -24,20 +23,8 @@ def db(request: Any, tmp_path: Path) -> Any:
     if request.param == "sqlite":
         yield str(tmp_path / "ledger.sqlite")
         return
-    url = pg_url()
-    if not url:
-        pytest.skip("未设置 COMPLIANCE_TEST_PG_URL，跳过 PostgreSQL 测试")
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    schema = "t_" + uuid.uuid4().hex[:12]
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    with pg_schema() as url:
+        yield url
 
 
 def finding(unit: str, rule: str, state: str = "fail", subject: str = "", **extra: Any) -> dict[str, Any]:

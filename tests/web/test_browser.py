@@ -1,4 +1,5 @@
-"""End to end in a real browser: uvicorn in a subprocess on a temp SQLite ledger, headless Chromium via Playwright.
+"""End to end in a real browser: uvicorn in a subprocess on a temp SQLite ledger (and on PostgreSQL when a test
+server is given), headless Chromium via Playwright.
 
 A unit uploads a broken form (sees the located errors), then a good profile, reads its 问题清单, downloads
 its 自查报告, updates an item and is refused another unit's item; the inspector sees the item on the
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from web_support import FIXTURES, items_of
-from web_support import demo_db, demo_template  # noqa: F401 - fixtures
+from web_support import any_demo_db, demo_template  # noqa: F401 - fixtures
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -47,11 +48,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(demo_db, tmp_path):
+def server(any_demo_db, tmp_path):
     _need_browser()
     port = _free_port()
     log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "compliance", "serve", "--db", demo_db, "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "compliance", "serve", "--db", any_demo_db, "--port", str(port),
                                 "--as-of", "2025-11-20"], stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -112,7 +113,8 @@ def _no_horizontal_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366, page.url
 
 
-def test_unit_and_inspector_journeys_in_chromium(server, browser, demo_db, shots, tmp_path):
+def test_unit_and_inspector_journeys_in_chromium(server, browser, any_demo_db, shots, tmp_path):
+    demo_db = any_demo_db
     from test_web_app import broken_form
 
     login = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server, locale="zh-CN").new_page()

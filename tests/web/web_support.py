@@ -78,6 +78,25 @@ def demo_db(tmp_path, demo_template):
     return str(path)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_demo_db(request, tmp_path, demo_template, pack):
+    """The demo ledger on a SQLite file, and (with a test server) in a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        path = tmp_path / "ledger.sqlite"
+        shutil.copyfile(demo_template, path)
+        yield str(path)
+        return
+    from conftest import pg_schema
+
+    from compliance.ledger.store import Ledger
+    from compliance.web.demo import load_demo
+
+    with pg_schema() as url:
+        with Ledger(url, create=True) as ledger:
+            load_demo(ledger, pack, FIXTURES, AS_OF)
+        yield url
+
+
 @pytest.fixture
 def app(demo_db, pack):
     from compliance.ledger.store import Ledger
