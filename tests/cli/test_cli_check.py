@@ -128,7 +128,7 @@ BROKEN = {
     "top_level_list": ("- a\n- b\n", ["应为 YAML/JSON 映射"]),
     "empty": ("", ["空文件"]),
     "alias": ("a: &x [1]\nb: *x\n", ["锚点"]),
-    "duplicate_key": ("unit:\n  id: X\n  name: 甲\n  name: 乙\n", ["键「name」重复", ":4:"]),
+    "duplicate_key": ("unit:\n  id: X\n  name: 甲\n  name: 乙\n", ["字段「单位.单位名称」重复填写（第3行已填写）", ":4:"]),
     "tab_indent": ("unit:\n\tid: X\n", ["Tab", ":2:"]),
     "bad_date": ("unit:\n  id: X\n  name: 甲\n  founded: 2025-13-40\n", ["应为日期", ":4:"]),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import os
 import stat
 from dataclasses import dataclass, field
@@ -21,6 +22,10 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Base = yaml.SafeLoader
 
 
+DUPLICATE_KEY = "字段"
+"""First word of the duplicate-key message; :func:`key_path` gives the field's path for a Chinese label."""
+
+
 class YamlLoader(_Base):  # type: ignore[misc, valid-type]
     """Safe loader that refuses duplicate keys and leaves impossible dates (2025-13-40) as text."""
 
@@ -30,7 +35,8 @@ class YamlLoader(_Base):  # type: ignore[misc, valid-type]
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"键「{key}」重复（第 {seen[key].start_mark.line + 1} 行已出现）", key_node.start_mark
+                    None, None, f"{DUPLICATE_KEY}「{key}」重复填写（第{seen[key].start_mark.line + 1}行已填写）",
+                    key_node.start_mark,
                 )
             seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
@@ -292,9 +298,28 @@ def _yaml_problem_zh(exc: yaml.MarkedYAMLError) -> str:
     return problem
 
 
+def key_path(node: yaml.Node, line: int, column: int, path: tuple[Any, ...] = ()) -> tuple[Any, ...]:
+    """The path of the mapping key written at (``line``, ``column``) in a composed tree (``()`` if none)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            here = (*path, key.value if isinstance(key, yaml.ScalarNode) else "?")
+            if key.start_mark.line == line and key.start_mark.column == column:
+                return here
+            found = key_path(value, line, column, here)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found = key_path(item, line, column, (*path, index))
+            if found:
+                return found
+    return ()
+
+
 def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML once with the safe (C when available) loader: compose the node tree, refuse aliases and deep
     nesting on it, construct the data from it and keep it for :func:`composed`; errors carry line and column."""
+    node = None
     try:
         if not _nesting_limited():
             _reject_aliases(text, name)
@@ -317,7 +342,10 @@ def parse_yaml(text: str, name: str) -> Any:
         message = f"YAML 格式错误：{_yaml_problem_zh(exc)}"
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
-        raise InputError([Problem(name, message, line=line, column=column)]) from None
+        path = ""
+        if str(exc.problem).startswith(DUPLICATE_KEY) and mark is not None and node is not None:
+            path = ".".join(str(p) for p in key_path(node, mark.line, mark.column))
+        raise InputError([Problem(name, message, line=line, column=column, path=path)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(name, f"YAML 格式错误：{exc}")]) from None
     except RecursionError:
@@ -329,9 +357,27 @@ def parse_yaml(text: str, name: str) -> Any:
     return data
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        raise _DuplicateKey(next(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+    return data
+
+
 def parse_json(text: str, name: str) -> Any:
+    """JSON data; a key written twice in one object is an error (JSON would silently keep the last value)."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_pairs)
+    except _DuplicateKey as exc:
+        written = [m.start() for m in re.finditer(re.escape(json.dumps(exc.key, ensure_ascii=False)) + r"\s*:", text)]
+        line = text.count("\n", 0, written[1]) + 1 if len(written) > 1 else None
+        raise InputError([Problem(name, f"JSON 格式错误：{DUPLICATE_KEY}「{exc.key[:60]}」重复填写", line=line)]) from None
     except json.JSONDecodeError as exc:
         raise InputError([Problem(name, f"JSON 格式错误：{exc.msg}", line=exc.lineno, column=exc.colno)]) from None
     except RecursionError:

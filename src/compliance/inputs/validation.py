@@ -228,3 +228,14 @@ def validation_problems(
             )
         )
     return capped(problems, name, len(errors) - len(problems))
+
+
+def label_paths(problems: list[Problem], model: type[BaseModel] | None) -> list[Problem]:
+    """Problems located by a bare field path (a key written twice) named in Chinese: 「单位.单位名称」."""
+    for p in problems:
+        if p.path and " (" not in p.path:
+            loc = tuple(int(part) if part.isdigit() else part for part in p.path.split("."))
+            label = field_label(model, loc)
+            p.message = p.message.replace(f"「{loc[-1]}」", f"「{label}」", 1)
+            p.key, p.path = str(loc[-1]), f"{label} ({p.path})"
+    return problems

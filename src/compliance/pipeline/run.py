@@ -17,7 +17,7 @@ from typing import Any, Callable, Collection, Iterable, Iterator
 
 from pydantic import BaseModel
 
-from compliance.inputs.validation import validate_as
+from compliance.inputs.validation import label_paths, validate_as
 from compliance.engine.domain import Domain, domains
 from compliance.engine.evaluate import check_unit
 from compliance.engine.pack import Pack, finish_findings
@@ -182,7 +182,8 @@ def parse_record(record: Record, domain: Domain, tag: bool = False, follow: bool
             raise InputError([Problem(record.file, f"每行应为一个 JSON 对象（单位档案），实际为 {kind}")])
         return validate_profile(data, domain, record.file, follow=follow), None
     except InputError as exc:
-        problems = exc.problems if record.line is None else _at_line(exc.problems, record.line)
+        problems = label_paths(exc.problems, domain.profile_model) if stage == "SYNTAX" else exc.problems
+        problems = problems if record.line is None else _at_line(problems, record.line)
         raise InputError(_tag(problems, stage, tag)) from None
 
 
