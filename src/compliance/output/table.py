@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from tabulate import tabulate
 
 from compliance.engine.pack import Pack
-from compliance.findings import LISTED_STATES, Finding, Summary
+from compliance.findings import LISTED_STATES, Finding, Summary, zh_date
 from compliance.inputs.loader import Problem
 from compliance.inputs.text import for_terminal
 from compliance.output.base import Writer, facts_text, rule_text, unit_text
@@ -53,8 +53,10 @@ def _md_cell(value: Any) -> str:
 
 
 def _header(pack: Pack, as_of: Any) -> str:
-    year = f"  考核年度：{pack.assessment_year(as_of)}年" if isinstance(as_of, dt.date) else ""
-    return f"规则包：{pack.meta.title}（{pack.meta.id} v{pack.meta.version}）  检查日期：{as_of}{year}"
+    if not isinstance(as_of, dt.date):
+        return f"规则包：{pack.meta.title}（版本{pack.meta.version}）  检查日期：{as_of}"
+    return (f"规则包：{pack.meta.title}（版本{pack.meta.version}）  检查日期：{zh_date(as_of)}"
+            f"  考核年度：{pack.assessment_year(as_of)}年")
 
 
 def render_table(findings: list[Finding], summary: Summary, pack: Pack, as_of: Any, markdown: bool = False) -> str:
