@@ -112,3 +112,26 @@ def test_the_new_fields_are_rows_of_the_information_form_with_chinese_labels():
     assert all(title in labels for title in NEW_TITLES)
     [audit] = [f for _, fields in sections for f in fields if f.key == "union.female_committee_chair_post"]
     assert audit.kind.choices == ("工会女主席", "工会女副主席", "其他人员")
+
+
+# --- 团支部 postponement limit (C3-2, 中青发〔2025〕1号第四条) -------------------------------------
+
+def league_branch(until: str, form: str = "团支部") -> dict:
+    return {"established": True, "form": form, "term_years": 3, "last_election": "2023-04-20",
+            "postponement": {"approved": True, "document": "市直机关团工委〔2025〕9号", "until": until}}
+
+
+def test_a_league_branch_postponed_beyond_six_months_fails_though_within_a_year(pack):
+    judged = found(pack, league=league_branch("2026-12-31"))
+    assert judged[("C3", "共青团")].state == "pass"
+    c = judged[("C3-2", "共青团")]
+    assert c.state == "fail" and "延长255天" in c.message and "2026年12月31日" in c.message
+
+
+def test_a_league_committee_keeps_the_one_year_limit(pack):
+    assert found(pack, league=league_branch("2026-12-31", "团委"))[("C3-2", "共青团")].state == "not_applicable"
+
+
+def test_a_league_general_branch_takes_the_three_year_term_like_a_branch(pack):
+    league = {"established": True, "form": "团总支", "term_years": 5}
+    assert found(pack, league=league)[("C1-2", "共青团")].state == "fail"
