@@ -258,7 +258,7 @@ def checklist_blocks(unit: UnitView, ov: Overview) -> list[Block]:
         Para(f"单位编号：{unit.unit_id}　　检查日期：{zh_date(ov.as_of)}"),
         Para(f"检查依据：《{ov.pack_title}》。本提纲列出档案中缺少、需现场核实的事项，"
              f"需现场确认的问题，以及需查看批准文件的豁免事项。共待核实{len(unknowns)}项、问题{len(fails)}个、"
-             f"豁免{len(waivers)}项。"),
+             f"豁免{len(waivers)}项" + (f"；另有提醒事项{len(unit.reminders)}项，不是问题，不计入问题数" if unit.reminders else "") + "。"),
         Heading(1, "一、待核实事项（档案未填报，需现场核实）"),
     ]
     if unknowns:

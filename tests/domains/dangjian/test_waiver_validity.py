@@ -66,7 +66,7 @@ def test_a_waiver_without_a_document_is_invalid_not_expired(pack, tmp_path):
 
 def test_statutory_duties_are_not_waived_but_postponed_with_the_new_deadline():
     pack = load_pack(PACK_PATH)
-    assert pack.not_waivable == {"B2", "D3", "D4"}
+    assert pack.not_waivable == {"B2", "B2-2", "D3", "D4"}  # 经审会 (and its statutory report), 独立账户, 2% 拨缴
     profile = Profile.model_validate(minimal_profile(union=NO_ACCOUNT, waivers=[WAIVER]))
     d3 = next(f for f in check_profile(pack, profile, AS_OF) if f.rule_id == "D3")
     assert d3.state == "fail"

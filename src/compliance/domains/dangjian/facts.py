@@ -27,6 +27,7 @@ ORG_DERIVED: dict[str, tuple[str, str]] = {
     "key": ("str", "组织代码"),
     "name": ("str", "组织名称"),
     "display_name": ("str", "本单位对该组织的称呼"),
+    "leader_title": ("str", "负责人职务名称（书记、主席、主任）"),
     "elected_body": ("bool", "设有按届选举的委员会"),
     "request_text": ("str", "换届请示上报情况"),
     "postponement_text": ("str", "延期换届存在的问题"),
@@ -39,11 +40,13 @@ UNIT_DERIVED: dict[str, tuple[str, str]] = {"days_since_reform": ("int", "机构
 PARTY_DERIVED: dict[str, tuple[str, str]] = {"secretary_text": ("str", "书记姓名（未填时为空）")}
 RESPONSIBILITY_DERIVED: dict[str, tuple[str, str]] = {"not_together_text": ("str", "未做到的“同步”事项")}
 LEAGUE_FORMS = ("团委", "团总支", "团支部")
+LEADER_TITLES = {"party": "书记", "union": "主席", "league": "书记", "women": "主任", "guan": "主任"}
 UNION_DERIVED: dict[str, tuple[str, str]] = {
     "kind": ("enum", "建会形式（含按组织形式推断）"),
     "committee": ("bool", "设有工会委员会"),
     "organized": ("bool", "已建会或已选举工会组织员"),
     "status_text": ("str", "建会情况"),
+    "female_chair_text": ("str", "女职工委员会主任姓名（未填时为空）"),
 }
 UNION_KINDS = ("单独建会", "联合基层工会", "工会组织员")
 LEAGUE_AGE = 28
@@ -88,6 +91,7 @@ def _org_facts(
     facts["request_days_before_term_end"] = (term_end - request).days if term_end and request else None
     facts["adjusted_after_reform"] = _adjusted_after(facts, reformed)
     facts["display_name"] = _display_name(key, name, facts)
+    facts["leader_title"] = LEADER_TITLES[key]
     if key == "union":
         _union_facts(facts)
     established = facts.get("established")
@@ -120,6 +124,7 @@ def _union_facts(facts: dict[str, Any]) -> None:
         facts["committee"] = established
         facts["organized"] = established
     organiser = facts.get("organiser")
+    facts["female_chair_text"] = facts.get("female_committee_chair") or ""
     facts["status_text"] = (
         "未建立工会" if established is False and kind != "工会组织员"
         else f"只选举了工会组织员{organiser or ''}" if kind == "工会组织员"

@@ -30,6 +30,9 @@ class Organization(Model):
     reelection_request_filed: YesNo | None = zh("换届请示已上报", "本届换届改选请示是否已报上级组织")
     reelection_request_date: dt.date | None = zh("换届请示上报日期", "换届改选请示报上级组织的日期")
     postponement: Postponement | None = zh("延期换届", "经批准的延期换届")
+    election_approved: YesNo | None = zh(
+        "选举结果已批准", "本届换届（或成立时）选举结果和书记、主席（主任）人选是否已报上级组织批准")
+    election_approval_document: str | None = zh("选举结果批复文号", "上级组织批复选举结果的文件名称和文号")
     adjusted_on: dt.date | None = zh("调整设置日期", "机构改革后新建、合并或调整该组织的日期")
     annual_funds: Money | None = zh("年度活动经费", "本年度安排的活动经费（元）")
 
@@ -53,6 +56,10 @@ class Union(Organization):
     union_form: Literal["单独建会", "联合基层工会", "工会组织员"] | None = zh(
         "建会形式", "单独建立基层工会委员会 / 加入联合基层工会 / 选举工会组织员（不足25人的单位）")
     organiser: str | None = zh("工会组织员", "选举工会组织员时填写其姓名")
+    female_leader: YesNo | None = zh("有女主席或女副主席", "工会主席、副主席中是否有女同志")
+    female_committee_chair: str | None = zh("女职委主任", "女职工委员会主任姓名")
+    female_committee_chair_post: Literal["工会女主席", "工会女副主席", "其他人员"] | None = zh(
+        "女职委主任的工会职务", "女职工委员会主任由工会女主席、女副主席担任，或经民主协商配备的其他人员")
 
 
 class LeagueMember(Model):
@@ -75,6 +82,8 @@ class League(Organization):
     candidates: list[Candidate] | None = zh("入党申请团员", "申请入党、拟列为入党积极分子或发展对象的团员；没有时填空列表", max_length=MAX_ITEMS)
     leader_birth_date: dt.date | None = zh("团组织书记出生日期")
     leader_appointed_on: dt.date | None = zh("团组织书记任职日期", "现任团组织书记首次任职日期")
+    members_affiliated: YesNo | None = zh(
+        "团员组织关系已落实", "未建团组织时，团员的组织关系是否已转入上级团组织或联合团支部，按期参加组织生活")
 
 
 class Women(Organization):
@@ -127,14 +136,16 @@ class Media(Model):
     wechat_column: YesNo | None = zh("公众号群团专栏")
 
 
-EventType = Literal["听取汇报", "专题研究", "书记参加活动", "组织活动", "培训", "推优入党"]
+EventType = Literal["听取汇报", "专题研究", "书记参加活动", "组织活动", "培训", "推优入党", "经费审查报告"]
 OrgName = Literal["党组织", "工会", "共青团", "妇委会", "关工委"]
 ActivityKind = Literal["政治学习", "志愿服务", "文体活动", "技能竞赛", "巾帼建功", "关爱下一代", "联谊交流", "其他"]
 
 
 class Event(Model):
     date: dt.date | None = zh("日期")
-    type: EventType | None = zh("事项类型", "听取汇报 / 专题研究 / 书记参加活动 / 组织活动 / 培训 / 推优入党")
+    type: EventType | None = zh(
+        "事项类型", "听取汇报 / 专题研究 / 书记参加活动 / 组织活动 / 培训 / 推优入党 / "
+        "经费审查报告（经审会向会员大会或会员代表大会报告经费审查情况）")
     org: OrgName | None = zh("组织", "该事项所属或涉及的组织")
     kind: ActivityKind | None = zh("活动类别")
     organizer: Literal["本单位", "机关工委", "上级组织", "联合开展"] | None = zh("主办方")
@@ -157,7 +168,7 @@ class Profile(Model):
     funding: Funding | None = zh("经费保障")
     venues: Venues | None = zh("阵地建设")
     media: Media | None = zh("宣传阵地")
-    events: list[Event] | None = zh("工作记录", "会议、活动、培训、推优等带日期的记录", max_length=MAX_ITEMS)
+    events: list[Event] | None = zh("工作记录", "会议、活动、培训、推优、经费审查报告等带日期的记录", max_length=MAX_ITEMS)
     records_complete: YesNo | None = zh("记录完整", "填报人确认“以上为考核年度全部工作记录”；未确认时，缺少某类记录只列为待核实")
     waivers: list[Waiver] | None = zh("豁免", "经批准的例外", max_length=MAX_ITEMS)
     notes: str | None = zh("备注")

@@ -1,8 +1,8 @@
 """Facts of a 三会一课 profile: the profile as plain dicts plus what the conditions cannot compute.
 
-The condition language counts events in the check year but cannot split a year into quarters
-or months, so for the periodic meetings :func:`derive` lists the completed periods of the check
-year with the number held in each (``sessions.<kind>.periods``). A shortfall in those lists only
+The condition language counts events in the 考核年度 (``check.year_start`` to ``check.year_end``) but cannot
+split a year into quarters or months, so for the periodic meetings :func:`derive` lists the periods of the
+考核年度 that have ended by the check date, with the number held in each (``sessions.<kind>.periods``). A shortfall in those lists only
 proves a violation when the filler confirmed the records are complete (``records_complete``):
 then the same list also appears as ``periods_confirmed`` (and all records as
 ``meetings_confirmed``); otherwise those are ``None`` and a rule that needs them is 待核实.
@@ -34,8 +34,8 @@ SESSION_KINDS: dict[str, tuple[str, str]] = {
 
 SESSION_DERIVED: dict[str, tuple[str, str]] = {
     "type": ("str", "类型"),
-    "count": ("int", "本年度截至检查日次数"),
-    "periods_due": ("int", "本年度已届满的周期数"),
+    "count": ("int", "考核年度截至检查日次数"),
+    "periods_due": ("int", "考核年度已届满的周期数"),
     "held_text": ("str", "各周期召开次数"),
 }
 PERIOD_DERIVED: dict[str, tuple[str, str]] = {"label": ("str", "周期"), "held": ("int", "召开次数")}
@@ -49,15 +49,22 @@ BRANCH_DERIVED: dict[str, tuple[str, str]] = {
 }
 DUES_DERIVED: dict[str, tuple[str, str]] = {"arrears_text": ("str", "欠交党费情况")}
 DUES_MEMBER_DERIVED: dict[str, tuple[str, str]] = {"months_owed": ("int", "欠交月数（截至上月）")}
-CHECK_DERIVED: dict[str, tuple[str, str]] = {"date": ("date", "检查日期"), "year": ("int", "检查年度")}
+CHECK_DERIVED: dict[str, tuple[str, str]] = {
+    "date": ("date", "检查日期"),
+    "year": ("int", "考核年度"),
+    "year_start": ("date", "考核年度首日"),
+    "year_end": ("date", "考核年度末日"),
+}
 
 
-def periods(kind: str, as_of: dt.date, since: dt.date | None = None) -> list[tuple[str, dt.date, dt.date]]:
-    """(label, first day, last day) of each quarter or month of the check year that ended before ``as_of``.
+def periods(kind: str, as_of: dt.date, since: dt.date | None = None,
+            year: int | None = None) -> list[tuple[str, dt.date, dt.date]]:
+    """(label, first day, last day) of each quarter or month of the 考核年度 ``year`` (default: the check date's
+    year) that ended before ``as_of``: all of them for a past year.
 
     With ``since`` (the branch's founding date) only periods that began on or after it count.
     """
-    year = as_of.year
+    year = as_of.year if year is None else year
     if kind == "quarter":
         bounds = [(QUARTERS[q], dt.date(year, 3 * q + 1, 1), _month_end(year, 3 * q + 3)) for q in range(4)]
     else:
@@ -70,18 +77,20 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def _session(
-    key: str, meetings: list[dict] | None, groups: list[str], as_of: dt.date, since: dt.date | None, complete: bool
+    key: str, meetings: list[dict] | None, groups: list[str], as_of: dt.date, since: dt.date | None, complete: bool,
+    year: int,
 ) -> dict[str, Any]:
-    """Derived facts of one periodic kind; lists are ``None`` when the records are not reported."""
+    """Derived facts of one periodic kind in the 考核年度 ``year``; lists are ``None`` when the records are not
+    reported."""
     type_, period = SESSION_KINDS[key]
-    spans = periods(period, as_of, since)
+    spans = periods(period, as_of, since, year)
     facts: dict[str, Any] = {"type": type_, "periods_due": len(spans),
                              "count": None, "periods": None, "periods_confirmed": None, "held_text": None}
     if meetings is None:
         return facts
     records = [m for m in meetings if m.get("type") == type_]
     dated = [m for m in records if m.get("date") is not None]
-    facts["count"] = sum(1 for m in dated if m["date"].year == as_of.year and m["date"] <= as_of)
+    facts["count"] = sum(1 for m in dated if m["date"].year == year and m["date"] <= as_of)
     per_group = key == "group" and len(groups) > 1
     certain = len(dated) == len(records) and (not per_group or all(m.get("group") in groups for m in records))
     rows = []
@@ -125,8 +134,9 @@ def _arrears(members: list[dict] | None) -> str | None:
 
 
 def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[str, Any]:
-    """All facts for ``profile`` as of the check date (三会一课 judges the months of the check date's own year
-    that have ended; ``year``, the 考核年度 of the common signature, is not used)."""
+    """All facts for ``profile`` as of the check date: the periodic and annual rules judge the 考核年度 ``year``
+    (default: the check date's year), counting its quarters and months that have ended by the check date."""
+    year = as_of.year if year is None else year
     facts = profile.model_dump()
     branch = facts["branch"] = facts.get("branch") or {name: None for name in profile_fields("branch")}
     _branch(branch, facts["unit"]["name"], as_of)
@@ -134,13 +144,13 @@ def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[st
     meetings = facts.get("meetings")
     complete = facts.get("records_complete") is True
     facts["meetings_confirmed"] = meetings if complete else None
-    facts["sessions"] = {key: _session(key, meetings, groups, as_of, branch.get("founded"), complete)
+    facts["sessions"] = {key: _session(key, meetings, groups, as_of, branch.get("founded"), complete, year)
                          for key in SESSION_KINDS}
     dues = facts["dues"] = facts.get("dues") or {"members": None}
     for member in dues.get("members") or ():
         member["months_owed"] = months_owed(member.get("paid_through"), member.get("exempt"), as_of)
     dues["arrears_text"] = _arrears(dues.get("members"))
-    facts["check"] = {"date": as_of, "year": as_of.year}
+    facts["check"] = {"date": as_of, "year": year, "year_start": dt.date(year, 1, 1), "year_end": dt.date(year, 12, 31)}
     facts["waivers"] = usable(facts.get("waivers")) if facts.get("waivers") is not None else None
     return facts
 
