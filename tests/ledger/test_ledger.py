@@ -343,3 +343,12 @@ def test_an_unreachable_postgresql_server_is_a_clear_error(runner):
     result = run(runner, "ledger", "list", "--db", "postgresql://nobody:secret@127.0.0.1:1/none")
     assert result.exit_code == 2
     assert "无法连接数据库服务器" in result.output and "secret" not in result.output
+
+
+def test_results_written_as_json_lines_are_refused_with_what_to_do(runner, db, tmp_path):
+    lines = tmp_path / "结果.jsonl"
+    run(runner, "check", str(FIXTURES / "02-shi-shuiliju.yaml"), "--as-of", "2025-11-20", "--format", "jsonl",
+        "-o", str(lines))
+    result = run(runner, "ledger", "sync", str(lines), "--db", db)
+    assert result.exit_code == 2 and "JSON Lines格式的检查结果" in result.output and "--format json" in result.output
+    assert result.output.count("\n") < 5, "one error, not one per field of every record"

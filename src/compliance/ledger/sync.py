@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,7 +132,11 @@ def duplicate_units(checks: list[UnitCheck]) -> list[Problem]:
 
 
 def read_results_file(path: Path) -> list[UnitCheck] | None:
-    """Unit checks when ``path`` is a results JSON document, else None (it is a profile)."""
+    """Unit checks when ``path`` is a results JSON document, else None (it is a profile). Results written as
+    JSON Lines are refused with what to do instead (they list only what is wrong, so they cannot close items)."""
+    if path.suffix.lower() in (".jsonl", ".ndjson") and path.is_file() and _is_results_lines(path):
+        raise InputError([Problem(str(path), "这是JSON Lines格式的检查结果，不能用来同步台账：请用 compliance check … "
+                                             "--format json -o 结果.json 输出结果后同步，或直接同步单位档案", line=1)])
     if path.suffix.lower() != ".json" or not path.is_file():
         return None
     text_ = read_text(path)
@@ -139,6 +144,17 @@ def read_results_file(path: Path) -> list[UnitCheck] | None:
     if not is_results_document(data):
         return None
     return checks_from_results(data, str(path), text_)
+
+
+def _is_results_lines(path: Path) -> bool:
+    """Whether the first line of a JSON Lines file is a record of ``check --format jsonl`` (not a profile)."""
+    with path.open("rb") as stream:
+        first = stream.readline(64 * 1024)
+    try:
+        record = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and "unit" not in record and ("rule_id" in record or record.get("tool") == "compliance")
 
 
 @dataclass
