@@ -170,7 +170,7 @@ def profile_phases(path: str, rounds: int = 3) -> dict:
     written by hand (their states must agree)."""
     from time import process_time_ns as clock
 
-    from compliance.engine.evaluate import check_unit, evaluate_rule
+    from compliance.engine.evaluate import check_unit, decisions
     from compliance.engine.pack import finish_findings
     from compliance.inputs.loader import _check_depth
     from compliance.output.jsonl import JsonlWriter
@@ -210,15 +210,14 @@ def profile_phases(path: str, rounds: int = 3) -> dict:
                                               (t7, t8))):
                 spent[part] += b - a
             t0 = clock()
-            for c in rules:
-                for _ in evaluate_rule(c, facts, params, AS_OF):
-                    pass
+            for _ in decisions(rules, facts, params, AS_OF):
+                pass
             t1 = clock()
             spent["evaluate"] += t1 - t0
             t0 = clock()
             domain.profile_model.model_validate(json.loads(line))
             t1 = clock()
-            engine = [st for c in ten for _, st, _ in evaluate_rule(c, facts, params, AS_OF)]
+            engine = [state for _, _, state, _ in decisions(ten, facts, params, AS_OF)]
             t2 = clock()
             hand = hand_states(facts, params)
             t3 = clock()
@@ -238,7 +237,7 @@ def print_phases(result: dict) -> None:
     floor = us["floor"]
     names = {"parse": "解析 JSON", "depth": "嵌套深度检查", "validate": "pydantic 校验", "quality": "数据质量检查",
              "derive": "派生事实", "check_unit": f"规则求值 + 构造 Finding（{result['rules']}条，check_unit）",
-             "evaluate": "其中：仅规则求值（evaluate_rule，不计入合计）",
+             "evaluate": "其中：仅规则求值（decisions，不计入合计）",
              "render": "JSONL 渲染", "write": "编码 + 写出", "floor": "底线：json.loads + model_validate",
              "rules10": "引擎求值 10 条参照规则", "hand10": "手写 Python 的同 10 条规则"}
     rows = [[names[k], f"{us[k]:.1f}", f"{us[k] / floor:.2f}×"] for k in (*PHASES, "evaluate", "floor", "rules10", "hand10")]

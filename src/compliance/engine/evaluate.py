@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from compliance.engine.conditions import Ctx
 from compliance.engine.domain import Domain
@@ -76,24 +76,25 @@ def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date,
 def evaluate_rule(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date) -> Iterable[tuple[str, str, Ctx]]:
     """Yield (subject, state, ctx) for each subject of one rule (state before waivers)."""
     for subject, ctx in rule_subjects(rule, facts, params, as_of):
-        try:
-            state = _decide(rule, ctx)
-        except TypeError as exc:
-            ctx.used["计算错误"] = f"数据类型不符：{exc}"
-            state = "unknown"
-        yield subject, state, ctx
+        yield subject, _decide(rule, ctx), ctx
 
 
 def _decide(rule: CompiledRule, ctx: Ctx) -> str:
-    if rule.when is not None:
-        applies = rule.when.run(ctx)
-        if applies is False:
-            return "not_applicable"
-        if applies is None:
-            # Applicability unknown: decide on the requirement if it is met anyway, otherwise unknown.
-            return "pass" if rule.expect.run(ctx) is True else "unknown"
-    result = rule.expect.run(ctx)
-    return "pass" if result is True else "fail" if result is False else "unknown"
+    """The state of one (rule, subject) before waivers; a type error in the data makes it unknown, with the
+    reason recorded."""
+    try:
+        if rule.when is not None:
+            applies = rule.when.run(ctx)
+            if applies is False:
+                return "not_applicable"
+            if applies is None:
+                # Applicability unknown: decide on the requirement if it is met anyway, otherwise unknown.
+                return "pass" if rule.expect.run(ctx) is True else "unknown"
+        result = rule.expect.run(ctx)
+        return "pass" if result is True else "fail" if result is False else "unknown"
+    except TypeError as exc:
+        ctx.used["计算错误"] = f"数据类型不符：{exc}"
+        return "unknown"
 
 
 def _unknown_message(domain: Domain, ctx: Ctx) -> str:
@@ -147,21 +148,13 @@ def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: st
                    rule.catalogue, waiver, source)
 
 
-def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "") -> list[Finding]:
-    """All findings of ``pack`` for one unit's derived facts.
-
-    One loop over the rules with one reused context for the rules about the unit itself (only its
-    ``used`` record is new per rule, since the finding keeps it); ``foreach`` rules get one per subject.
-    """
-    domain = pack.domain
-    unit_id, unit_name = domain.identity(facts)
-    waivers = unit_waivers(pack, facts, unit_id)
-    params = pack.params
-    findings: list[Finding] = []
-    append = findings.append
-    unit_ctx = Ctx(facts, params, as_of)
+def decisions(rules: Iterable[CompiledRule], facts: dict, params: dict, as_of: dt.date,
+              memo: dict | None = None) -> Iterator[tuple[CompiledRule, str, str, Ctx]]:
+    """(rule, subject, state before waivers, ctx) for each enabled rule and subject, in one loop with one reused
+    context for the rules about the unit itself: a ctx (its ``used`` record) is valid until the next item."""
+    unit_ctx = Ctx(facts, params, as_of, memo=memo)
     whole_unit = (("", unit_ctx),)
-    for compiled in pack.rules:
+    for compiled in rules:
         if not compiled.rule.enabled:
             continue
         if compiled.foreach_path is None:
@@ -170,10 +163,13 @@ def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "") -> lis
         else:
             subjects = rule_subjects(compiled, facts, params, as_of, unit_ctx.memo)
         for subject, ctx in subjects:
-            try:
-                state = _decide(compiled, ctx)
-            except TypeError as exc:
-                ctx.used["计算错误"] = f"数据类型不符：{exc}"
-                state = "unknown"
-            append(make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source))
-    return findings
+            yield compiled, subject, _decide(compiled, ctx), ctx
+
+
+def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "") -> list[Finding]:
+    """All findings of ``pack`` for one unit's derived facts (see :func:`decisions`)."""
+    domain = pack.domain
+    unit_id, unit_name = domain.identity(facts)
+    waivers = unit_waivers(pack, facts, unit_id)
+    return [make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source)
+            for compiled, subject, state, ctx in decisions(pack.rules, facts, pack.params, as_of)]
