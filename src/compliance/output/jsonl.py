@@ -1,25 +1,102 @@
-"""``jsonl``: one finding per line (all states), as in the ``findings`` list of the JSON document."""
+"""``jsonl``: JSON Lines that scale (contract :data:`~compliance.output.json.CONTRACT`, see docs/scale.md).
+
+One ``header`` record (tool, pack, check date, the text of every rule: basis, measure, evidence … written
+once), then per unit its ``finding`` records — by default only 不符合/待核实/提醒/豁免, each referring to its
+rule by ``rule_id`` — and one ``unit`` record with the counts of all six states, and at the end one
+``summary`` record (with the input errors). ``include_passed`` adds 符合 and 不适用; ``self_contained``
+writes every finding line complete (all fields of a finding in the ``json`` document).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from collections import Counter
+from typing import TYPE_CHECKING, Any, TextIO
 
+from compliance import __version__
+from compliance.engine.pack import Pack
+from compliance.findings import LISTED_STATES, STATES, Finding, Summary, jsonable
+from compliance.inputs.loader import Problem
 from compliance.inputs.text import for_json
 from compliance.output.base import Writer
-from compliance.output.json import encode_findings
+from compliance.output.json import CONTRACT, _compact, encode_findings, judged_year
 
 if TYPE_CHECKING:
     from compliance.pipeline.run import Outcome
 
+_FINDING = '{"record": "finding", '
+
+
+def rules_section(pack: Pack) -> dict[str, dict[str, Any]]:
+    """What every finding of a rule shares, by rule id (the ``rules`` of the header record)."""
+    section = {}
+    for compiled in pack.rules:
+        rule = compiled.rule
+        if not rule.enabled:
+            continue
+        entry: dict[str, Any] = {"title": rule.title, "severity": rule.severity, "category": rule.category,
+                                 "basis": compiled.basis_text, "measure": rule.measure,
+                                 "deadline_days": rule.deadline_days, "owner": rule.owner,
+                                 "evidence": list(rule.evidence), "catalogue": list(rule.catalogue)}
+        if compiled.basis_for:
+            entry["basis_for"] = dict(compiled.basis_for)
+        section[rule.id] = entry
+    return section
+
 
 class JsonlWriter(Writer):
-    """One finding per line (all states), as in the ``findings`` list of the JSON document."""
+    """Header, findings by reference to their rule, one record per unit, summary (see the module)."""
 
-    name, title = "jsonl", "JSON Lines（每行一个结果）"
+    name, title = "jsonl", "JSON Lines（每行一条记录）"
+    options = ("include_passed", "self_contained")
 
-    @staticmethod
-    def render(outcome: Outcome) -> str:
-        return for_json("".join(text + "\n" for text in encode_findings(outcome.findings)))
+    def __init__(self, stream: TextIO, pack: Pack, as_of: Any, include_passed: bool = False,
+                 self_contained: bool = False):
+        super().__init__(stream, pack, as_of)
+        self.include_passed = include_passed
+        self.self_contained = self_contained
+        self.rule_basis = {c.id: c.basis_text for c in pack.rules}
+        header = {"record": "header", "contract": CONTRACT, "tool": "compliance", "version": __version__,
+                  "pack": {"id": pack.meta.id, "title": pack.meta.title, "version": pack.meta.version},
+                  "as_of": jsonable(as_of), "year": judged_year(pack, as_of),
+                  "include_passed": include_passed, "self_contained": self_contained,
+                  "rules": rules_section(pack)}
+        stream.write(for_json(json.dumps(header, ensure_ascii=False)) + "\n")
+
+    def render(self, outcome: Outcome) -> str:  # type: ignore[override]
+        findings = outcome.findings
+        listed = findings if self.include_passed else [f for f in findings if f.state in LISTED_STATES]
+        if self.self_contained:
+            lines = [_FINDING + text[1:] for text in encode_findings(listed)]
+        else:
+            lines = self._by_reference(listed)
+        unit: dict[str, Any] = {"record": "unit", "source": outcome.source, "ok": outcome.ok,
+                                "unit_id": outcome.unit_id if outcome.ok else None,
+                                "unit_name": outcome.unit_name if outcome.ok else None}
+        if outcome.ok:
+            counts = Counter(f.state for f in findings)
+            unit["states"] = {state: counts.get(state, 0) for state in STATES}
+        lines.append(_compact(unit))
+        return for_json("\n".join(lines) + "\n")
+
+    def _by_reference(self, findings: list[Finding]) -> list[str]:
+        """Finding lines without the rule's shared texts (``basis`` only where the subject has its own)."""
+        out = []
+        head = ""
+        for f in findings:
+            if not head:
+                head = (f'{_FINDING}"unit_id": {_compact(f.unit_id)}, "unit_name": {_compact(f.unit_name)}, '
+                        f'"source": {_compact(f.source)}, "rule_id": ')
+            basis = "" if f.basis == self.rule_basis.get(f.rule_id) else f', "basis": {_compact(f.basis)}'
+            out.append(f'{head}{_compact(f.rule_id)}, "subject": {_compact(f.subject)}, "state": {_compact(f.state)}, '
+                       f'"state_zh": {_compact(f.state_zh)}, "severity": {_compact(f.severity)}, '
+                       f'"message": {_compact(f.message)}, "facts": {_compact(f.facts)}, '
+                       f'"deadline_days": {_compact(f.deadline_days)}, "waiver": {_compact(f.waiver)}{basis}}}')
+        return out
 
     def add(self, outcome: Outcome) -> None:
         self.stream.write(outcome.rendered if outcome.rendered is not None else self.render(outcome))
+
+    def close(self, summary: Summary, problems: list[Problem]) -> None:
+        record = {"record": "summary", **summary.to_dict(), "errors": [p.to_dict() for p in problems]}
+        self.stream.write(for_json(json.dumps(record, ensure_ascii=False, default=str)) + "\n")
