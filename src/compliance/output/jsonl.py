@@ -9,7 +9,6 @@ writes every finding line complete (all fields of a finding in the ``json`` docu
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -21,10 +20,26 @@ from compliance.inputs.text import for_json
 from compliance.output.base import Writer
 from compliance.output.json import CONTRACT, _compact, encode_findings, judged_year
 
+try:  # the fast encoder where its wheel is installed (a dependency); the standard library otherwise
+    from orjson import dumps as _fast_dumps
+except ImportError:  # pragma: no cover
+    _fast_dumps = None
+
 if TYPE_CHECKING:
     from compliance.pipeline.run import Outcome
 
-_FINDING = '{"record": "finding", '
+_FINDING = '{"record": "finding", '  # prefix of a complete (self-contained) line
+
+
+def encode_record(record: dict[str, Any]) -> str:
+    """One record as one line of compact JSON (dates as ``YYYY-MM-DD``); what the fast encoder refuses (a lone
+    surrogate, an integer beyond 64 bits) is encoded by the standard library with surrogates escaped."""
+    if _fast_dumps is not None:
+        try:
+            return _fast_dumps(record).decode("utf-8")
+        except TypeError:
+            pass
+    return for_json(_compact(record))
 
 
 def rules_section(pack: Pack) -> dict[str, dict[str, Any]]:
@@ -61,13 +76,13 @@ class JsonlWriter(Writer):
                   "as_of": jsonable(as_of), "year": judged_year(pack, as_of),
                   "include_passed": include_passed, "self_contained": self_contained,
                   "rules": rules_section(pack)}
-        stream.write(for_json(json.dumps(header, ensure_ascii=False)) + "\n")
+        stream.write(encode_record(header) + "\n")
 
     def render(self, outcome: Outcome) -> str:  # type: ignore[override]
         findings = outcome.findings
         listed = findings if self.include_passed else [f for f in findings if f.state in LISTED_STATES]
         if self.self_contained:
-            lines = [_FINDING + text[1:] for text in encode_findings(listed)]
+            lines = [for_json(_FINDING + text[1:]) for text in encode_findings(listed)]
         else:
             lines = self._by_reference(listed)
         unit: dict[str, Any] = {"record": "unit", "source": outcome.source, "ok": outcome.ok,
@@ -76,22 +91,21 @@ class JsonlWriter(Writer):
         if outcome.ok:
             counts = Counter(f.state for f in findings)
             unit["states"] = {state: counts.get(state, 0) for state in STATES}
-        lines.append(_compact(unit))
-        return for_json("\n".join(lines) + "\n")
+        lines.append(encode_record(unit))
+        return "\n".join(lines) + "\n"
 
     def _by_reference(self, findings: list[Finding]) -> list[str]:
         """Finding lines without the rule's shared texts (``basis`` only where the subject has its own)."""
         out = []
-        head = ""
+        rule_basis = self.rule_basis
         for f in findings:
-            if not head:
-                head = (f'{_FINDING}"unit_id": {_compact(f.unit_id)}, "unit_name": {_compact(f.unit_name)}, '
-                        f'"source": {_compact(f.source)}, "rule_id": ')
-            basis = "" if f.basis == self.rule_basis.get(f.rule_id) else f', "basis": {_compact(f.basis)}'
-            out.append(f'{head}{_compact(f.rule_id)}, "subject": {_compact(f.subject)}, "state": {_compact(f.state)}, '
-                       f'"state_zh": {_compact(f.state_zh)}, "severity": {_compact(f.severity)}, '
-                       f'"message": {_compact(f.message)}, "facts": {_compact(f.facts)}, '
-                       f'"deadline_days": {_compact(f.deadline_days)}, "waiver": {_compact(f.waiver)}{basis}}}')
+            line = {"record": "finding", "unit_id": f.unit_id, "unit_name": f.unit_name, "source": f.source,
+                    "rule_id": f.rule_id, "subject": f.subject, "state": f.state, "state_zh": STATES[f.state],
+                    "severity": f.severity, "message": f.message, "facts": f.facts, "deadline_days": f.deadline_days,
+                    "waiver": f.waiver}
+            if f.basis != rule_basis.get(f.rule_id):
+                line["basis"] = f.basis
+            out.append(encode_record(line))
         return out
 
     def add(self, outcome: Outcome) -> None:
@@ -99,4 +113,4 @@ class JsonlWriter(Writer):
 
     def close(self, summary: Summary, problems: list[Problem]) -> None:
         record = {"record": "summary", **summary.to_dict(), "errors": [p.to_dict() for p in problems]}
-        self.stream.write(for_json(json.dumps(record, ensure_ascii=False, default=str)) + "\n")
+        self.stream.write(encode_record(record) + "\n")
