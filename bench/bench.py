@@ -3,8 +3,9 @@
     python bench/bench.py                 # 1k units (quick)
     python bench/bench.py --size 100k     # 1k / 10k / 100k
     python bench/bench.py --size 10k --jobs 2 --no-durable
+    python bench/bench.py --phases        # CPU µs per unit of each pipeline phase, and 10 hand-written rules
 
-Every phase runs in its own subprocess, which reports its time and peak RSS (ru_maxrss).
+Every phase runs in its own subprocess, which reports its time and peak RSS (ru_maxrss); the fastest of 3 runs counts.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 
 AS_OF = dt.date(2025, 11, 20)
-SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+SIZES = {"1k": 1_000, "2k": 2_000, "10k": 10_000, "100k": 100_000}
 ORG_FORMS = {"union": "基层工会委员会", "league": "团支部", "women": "妇委会", "guan": "关工委"}
 EVENT_TYPES = ["听取汇报", "专题研究", "书记参加活动", "组织活动", "培训", "推优入党"]
 ORGS = ["党组织", "工会", "共青团", "妇委会", "关工委"]
@@ -97,24 +98,32 @@ def generate(path: Path, units: int, seed: int = 7) -> None:
             out.write("\n")
 
 
+def default_pack():
+    """The shipped 党建带群建 pack, as ``check`` uses it without ``--pack``."""
+    from compliance.engine.domain import find_pack
+    from compliance.engine.pack import load_pack
+
+    return load_pack(find_pack("dangjian"))
+
+
 # --- phases (each in its own process) ----------------------------------------------------------
 
 def phase(name: str, path: str, jobs: int) -> dict:
     from compliance.pipeline.run import check_stream
-    from compliance.engine.pack import default_pack_path, load_pack
     from compliance.domains.dangjian.profile import Profile
     from compliance.inputs.records import iter_records
 
-    pack = load_pack(default_pack_path())
+    pack = default_pack()
     units = findings = errors = 0
     start = time.perf_counter()
     if name.startswith("cli"):
         from compliance.cli import main as cli
 
-        fmt = name.split("-", 1)[1]
+        fmt, *extra = name.split("-")[1:]
+        options = ["--include-passed", "--self-contained"] if extra == ["all"] else []
         try:
-            cli(["check", path, "--as-of", AS_OF.isoformat(), "--format", fmt, "-o", os.devnull, "--jobs", str(jobs)],
-                standalone_mode=False)
+            cli(["check", path, "--as-of", AS_OF.isoformat(), "--format", fmt, "-o", os.devnull, "--jobs", str(jobs),
+                 *options], standalone_mode=False)
         except SystemExit:
             pass
         units = sum(1 for _ in open(path, "rb"))
@@ -151,10 +160,109 @@ def phase(name: str, path: str, jobs: int) -> dict:
     return {"units": units, "findings": findings, "errors": errors, "seconds": seconds, "rss_mb": rss / 1024}
 
 
-def run_phase(name: str, path: Path, jobs: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--phase", name, "--jobs", str(jobs), str(path)],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+# --- per-phase profile (--phases) ----------------------------------------------------------------
+
+PHASES = ("parse", "validate", "quality", "derive", "check_unit", "render", "write")
+
+
+def profile_phases(path: str, rounds: int = 3) -> dict:
+    """CPU µs per unit of each phase of the pipeline, minimum over ``rounds`` passes; plus the floor
+    (``json.loads`` + ``model_validate``), the evaluator on the 10 rules of :mod:`reference` and those rules
+    written by hand (their states must agree)."""
+    from time import process_time_ns as clock
+
+    from compliance.engine.evaluate import check_unit, decisions
+    from compliance.engine.pack import finish_findings
+    from compliance.output.jsonl import JsonlWriter
+    from compliance.pipeline.run import Outcome, parse_line, validate_profile
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from reference import RULE_IDS, hand_states
+
+    pack = default_pack()
+    domain, params = pack.domain, pack.params
+    rules = [c for c in pack.rules if c.rule.enabled]
+    ten = [pack.rule(r) for r in RULE_IDS]
+    lines = Path(path).read_bytes().decode("utf-8").splitlines()
+    sink = open(os.devnull, "w", encoding="utf-8")
+    writer = JsonlWriter(sink, pack, AS_OF)
+    everything = JsonlWriter(sink, pack, AS_OF, include_passed=True, self_contained=True)
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        spent = dict.fromkeys((*PHASES, "evaluate", "render_all", "floor", "rules10", "hand10"), 0)
+        for line in lines:
+            t0 = clock()
+            data = parse_line(line, path)  # as the pipeline: the depth walk only after a validation failure
+            t1 = t2 = clock()
+            profile = validate_profile(data, domain, path)
+            t3 = clock()
+            domain.assess(profile, AS_OF, path, None)
+            t4 = clock()
+            facts = domain.derive(profile, AS_OF, pack.for_check(AS_OF))
+            t5 = clock()
+            findings = finish_findings(pack, check_unit(pack, facts, AS_OF, path), AS_OF)
+            t6 = clock()
+            outcome = Outcome(path, None, *domain.identity(facts), findings)
+            text = writer.render(outcome)
+            t7 = clock()
+            sink.write(text)
+            t8 = clock()
+            for part, (a, b) in zip(PHASES, ((t0, t1), (t2, t3), (t3, t4), (t4, t5), (t5, t6), (t6, t7),
+                                              (t7, t8))):
+                spent[part] += b - a
+            t0 = clock()
+            for _ in decisions(rules, facts, params, AS_OF):
+                pass
+            t1 = clock()
+            spent["evaluate"] += t1 - t0
+            t0 = clock()
+            everything.render(outcome)
+            t1 = clock()
+            spent["render_all"] += t1 - t0
+            t0 = clock()
+            domain.profile_model.model_validate(json.loads(line))
+            t1 = clock()
+            engine = [state for _, _, state, _ in decisions(ten, facts, params, AS_OF)]
+            t2 = clock()
+            hand = hand_states(facts, params)
+            t3 = clock()
+            assert engine == hand, (unit_id, engine, hand)
+            spent["floor"] += t1 - t0
+            spent["rules10"] += t2 - t1
+            spent["hand10"] += t3 - t2
+        for part, ns in spent.items():
+            best[part] = min(best.get(part, float("inf")), ns / 1000 / len(lines))
+    return {"units": len(lines), "rules": len(rules), "us": best}
+
+
+def print_phases(result: dict) -> None:
+    from tabulate import tabulate
+
+    us = result["us"]
+    floor = us["floor"]
+    names = {"parse": "解析 JSON（orjson；深度检查只在校验失败后）", "validate": "pydantic 校验", "quality": "数据质量检查",
+             "derive": "派生事实", "check_unit": f"规则求值 + 构造 Finding（{result['rules']}条，check_unit）",
+             "evaluate": "其中：仅规则求值（decisions，不计入合计）",
+             "render_all": "对照：JSONL 渲染 --include-passed --self-contained（不计入合计）",
+             "render": "JSONL 渲染（默认：只写需处理的结果）", "write": "编码 + 写出", "floor": "底线：json.loads + model_validate",
+             "rules10": "引擎求值 10 条参照规则", "hand10": "手写 Python 的同 10 条规则"}
+    rows = [[names[k], f"{us[k]:.1f}", f"{us[k] / floor:.2f}×"] for k in (*PHASES, "evaluate", "render_all", "floor", "rules10", "hand10")]
+    total = sum(us[k] for k in PHASES)
+    rows.append(["合计（各阶段）", f"{total:.1f}", f"{total / floor:.2f}×"])
+    print(tabulate(rows, headers=["阶段", "CPU 微秒/单位", "相对底线"], tablefmt="github", disable_numparse=True))
+    print(f"\n{result['units']} 个单位，每阶段取 3 轮最小值；引擎每条规则 {us['rules10'] / 10:.2f} 微秒，"
+          f"手写 {us['hand10'] / 10:.2f} 微秒（{us['rules10'] / us['hand10']:.2f}×）。")
+
+
+def run_phase(name: str, path: Path, jobs: int, runs: int = 3) -> dict:
+    """The fastest of ``runs`` runs of one phase, each in a fresh process (peak RSS: the largest)."""
+    results = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, __file__, "--phase", name, "--jobs", str(jobs), str(path)],
+                             capture_output=True, text=True, check=True)
+        results.append(json.loads(out.stdout))
+    best = min(results, key=lambda r: r["seconds"])
+    return {**best, "rss_mb": max(r["rss_mb"] for r in results)}
 
 
 def main() -> None:
@@ -162,11 +270,18 @@ def main() -> None:
     parser.add_argument("--size", choices=[*SIZES, "all"], default="1k", help="单位数：1k（默认）、10k、100k 或 all（三种都跑）")
     parser.add_argument("--jobs", type=int, default=0, help="另测一行多进程（0 = CPU 核数；1 = 不测）")
     parser.add_argument("--no-durable", action="store_true", help="不测 durable_rules 引擎")
+    parser.add_argument("--phases", action="store_true", help="各阶段每单位 CPU 微秒（解析、校验、质量、派生、求值、渲染、写出）")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         print(json.dumps(phase(args.phase, args.file, args.jobs)))
+        return
+    if args.phases:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "units.jsonl"
+            generate(path, SIZES[args.size if args.size != "all" else "2k"])
+            print_phases(profile_phases(str(path)))
         return
     from compliance.engine.durable import available
     from compliance.pipeline.parallel import default_jobs
@@ -184,7 +299,8 @@ def main() -> None:
                       ("(b) 完整检查流水线 check_stream（含数据质量检查，1 进程）", run_phase("default", path, 1))]
             if jobs > 1:
                 phases.append((f"(b) 完整检查流水线 check_stream（{jobs} 进程）", run_phase("default", path, jobs)))
-            phases.append(("(b′) 命令行端到端 check --format jsonl -o /dev/null（1 进程）", run_phase("cli-jsonl", path, 1)))
+            phases.append(("(b′) 命令行端到端 check --format jsonl -o /dev/null（1 进程，默认输出）", run_phase("cli-jsonl", path, 1)))
+            phases.append(("(b′) 同上，--include-passed --self-contained（全部结果、每行完整）", run_phase("cli-jsonl-all", path, 1)))
             if jobs > 1:
                 phases.append((f"(b′) 命令行端到端 check --format jsonl（{jobs} 进程）", run_phase("cli-jsonl", path, jobs)))
             if available() and not args.no_durable:

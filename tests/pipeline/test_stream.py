@@ -47,8 +47,11 @@ def test_bad_lines_are_reported_with_file_and_line_and_the_rest_are_checked(runn
     assert f"{path}:2: 字段 单位.单位名称 (unit.name): 缺少必填项" in result.stderr
     assert f"{path}:3:2: JSON 格式错误" in result.stderr
     assert f"{path}:4" in result.stderr and "每行应为一个 JSON 对象" in result.stderr
-    sources = {json.loads(line)["source"] for line in result.stdout.splitlines()}
-    assert sources == {f"{path}:1", f"{path}:5"}
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {r["source"] for r in records if r["record"] == "finding"} <= {f"{path}:1", f"{path}:5"}
+    assert [(r["source"], r["ok"]) for r in records if r["record"] == "unit"] == [
+        (f"{path}:1", True), (f"{path}:2", False), (f"{path}:3", False), (f"{path}:4", False), (f"{path}:5", True)]
+    assert len(records[-1]["errors"]) == 3
 
 
 def test_a_line_that_is_not_utf8_is_an_error_for_that_line_only(tmp_path: Path) -> None:
@@ -111,11 +114,13 @@ def test_json_output_with_errors_is_a_valid_document(runner, tmp_path: Path) -> 
     assert doc["errors"][0]["line"] == 1 and doc["summary"]["files_with_errors"] == 1
 
 
-def test_jsonl_output_has_one_finding_per_line(runner) -> None:
-    result = runner.invoke(main, ["check", str(FIXTURES), *DATE, "--format", "jsonl"])
+def test_self_contained_jsonl_with_passed_results_has_the_findings_of_the_json_document(runner) -> None:
+    result = runner.invoke(main, ["check", str(FIXTURES), *DATE, "--format", "jsonl", "--include-passed",
+                                  "--self-contained"])
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     doc = json.loads(runner.invoke(main, ["check", str(FIXTURES), *DATE, "--format", "json"]).stdout)
-    assert rows == doc["findings"]
+    findings = [{k: v for k, v in r.items() if k != "record"} for r in rows if r["record"] == "finding"]
+    assert findings == doc["findings"]
 
 
 def test_a_record_that_breaks_the_engine_becomes_an_error_not_a_stop(pack) -> None:

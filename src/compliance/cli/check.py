@@ -107,11 +107,16 @@ def select_rules(pack: Pack, only: tuple[str, ...], skip: tuple[str, ...]) -> No
               help="存在该严重程度及以上的“不符合”时退出码为 1")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, metavar="N",
               help="并行进程数（默认 0 = CPU 核数；1 = 不开子进程）；结果顺序与输入顺序一致")
+@click.option("--include-passed", is_flag=True,
+              help="jsonl 也写出“符合”和“不适用”的结果（默认只写不符合、待核实、提醒、豁免，另有每个单位的各状态计数）")
+@click.option("--self-contained", is_flag=True,
+              help="jsonl 每行写完整的结果（含依据、整改措施等规则文字），而不是只引用首行 header 中的规则")
 @click.option("--engine", type=ZhChoice(["default", "durable"]), default="default", show_default=True,
               help="规则匹配引擎：default 内置求值器；durable 用 durable_rules（需安装 compliance[durable]）")
 def check(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[str, ...], waivers: str | None,
           force_pack: bool, as_of: dt.date, year: int | None, fmt: str, outputs: tuple[str, ...], only_rules: tuple[str, ...],
-          skip_rules: tuple[str, ...], fail_on: str, jobs: int, engine: str) -> None:
+          skip_rules: tuple[str, ...], fail_on: str, jobs: int, include_passed: bool, self_contained: bool,
+          engine: str) -> None:
     """检查单位档案（文件、目录或通配符），输出问题清单。
 
     \b
@@ -131,7 +136,9 @@ def check(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[str, 
     failing = False
     try:
         with contextlib.ExitStack() as stack:
-            writers = [make_writer(name, stack.enter_context(open_output(path)), pack, as_of) for name, path in targets]
+            options = {"include_passed": include_passed, "self_contained": self_contained}
+            writers = [make_writer(name, stack.enter_context(open_output(path)), pack, as_of, **options)
+                       for name, path in targets]
             writer: Writer = writers[0] if len(writers) == 1 else MultiWriter(writers)
             for result in check_stream(pack, records, as_of, jobs, evaluate, render=writer.render):
                 for warning in result.warnings:

@@ -54,9 +54,10 @@ class ConditionError(Exception):
 class Ctx:
     """Evaluation state for one (unit, rule, subject)."""
 
-    __slots__ = ("facts", "params", "as_of", "item", "item_label", "this", "used")
+    __slots__ = ("facts", "params", "as_of", "item", "item_label", "this", "used", "memo")
 
-    def __init__(self, facts: dict, params: dict, as_of: dt.date, item: Any = None, item_label: str = "item"):
+    def __init__(self, facts: dict, params: dict, as_of: dt.date, item: Any = None, item_label: str = "item",
+                 memo: dict | None = None):
         self.facts = facts
         self.params = params
         self.as_of = as_of
@@ -64,6 +65,8 @@ class Ctx:
         self.item_label = item_label
         self.this: Any = None
         self.used: dict[str, Any] = {}
+        self.memo: dict = {} if memo is None else memo
+        """Per-unit indexes of the unit's lists (see :func:`_by_value`), shared by the unit's contexts."""
 
 
 Evaluator = Callable[[Ctx], "bool | None"]
@@ -285,7 +288,10 @@ class Compiler:
                     result = None
             return result
 
-        if not record and len(tests) == 1:
+        fast = _single_leaf(path, ops)
+        if fast is not None:
+            leaf = fast  # noqa: F811 - the common case as one closure
+        elif not record and len(tests) == 1:
             only = tests[0]
 
             def leaf(ctx: Ctx) -> bool | None:  # noqa: F811 - ``this.*`` inside count: nothing to record
@@ -337,11 +343,8 @@ class Compiler:
                 low = high = len(items)
             else:
                 saved = ctx.this
-                for element in items:
-                    if skip is not None and isinstance(element, dict):
-                        value = element.get(skip[0])
-                        if value is not None and not value == skip[1]:
-                            continue
+                candidates = _candidates(ctx.memo, items, skip) if skip is not None else items
+                for element in candidates:
                     ctx.this = element
                     r = frun(ctx)
                     if r is True:
@@ -394,6 +397,87 @@ class Compiler:
                     f"取值「{value}」不在可选值中（{'、'.join(map(str, ftype.choices))}）"
                     + (f"，是不是想写「{hint[0]}」？" if hint else ""),
                 )
+
+
+_LITERAL_COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge,
+                    "lt": operator.lt, "lte": operator.le}
+
+
+def _single_leaf(path: str, ops: list[tuple[str, Any]]) -> Evaluator | None:
+    """``{fact: head.key, <comparison>: literal}`` (the most common leaf: one step below the facts, the
+    ``foreach`` item or the counted ``this``) as one closure that looks the value up, records it and compares,
+    instead of a getter, a test and a comparison closure. Anything else: ``None`` (the general leaf)."""
+    parts = path.split(".")
+    if len(parts) != 2 or len(ops) != 1:
+        return None
+    head, key = parts
+    op, operand = ops[0]
+    compare = _LITERAL_COMPARE.get(op)
+    if compare is None or isinstance(operand, dict) or operand is None:
+        return None
+    if head == "this":
+
+        def this_leaf(ctx: Ctx) -> bool | None:
+            this = ctx.this
+            value = this.get(key) if isinstance(this, dict) else None
+            return None if value is None else compare(value, operand)
+
+        return this_leaf
+    if head == "item":
+        tail = path[4:]
+
+        def item_leaf(ctx: Ctx) -> bool | None:
+            item = ctx.item
+            value = item.get(key) if isinstance(item, dict) else None
+            ctx.used[ctx.item_label + tail] = value
+            return None if value is None else compare(value, operand)
+
+        return item_leaf
+
+    def fact_leaf(ctx: Ctx) -> bool | None:
+        section = ctx.facts.get(head)
+        value = section.get(key) if isinstance(section, dict) else None
+        ctx.used[path] = value
+        return None if value is None else compare(value, operand)
+
+    return fact_leaf
+
+
+def _candidates(memo: dict, items: Any, skip: tuple[str, Any]) -> Any:
+    """The elements of ``items`` a ``count`` must look at when its condition needs ``key == literal``: those with
+    that value and those without the key (in list order), from a per-unit index of the list by ``key``."""
+    key, literal = skip
+    index = memo.get((id(items), key))
+    if index is None:
+        index = memo[(id(items), key)] = (items, _by_value(items, key))  # holding items keeps its id unique
+    by_value = index[1]
+    if by_value is None:
+        return [e for e in items if not isinstance(e, dict) or e.get(key) is None or e.get(key) == literal]
+    buckets, loose = by_value
+    try:
+        found = buckets.get(literal, ())
+    except TypeError:  # an unhashable literal: compare one by one
+        return [e for e in items if not isinstance(e, dict) or e.get(key) is None or e.get(key) == literal]
+    if not loose:
+        return [items[i] for i in found]
+    return [items[i] for i in sorted((*found, *loose))]
+
+
+def _by_value(items: Any, key: str) -> tuple[dict[Any, list[int]], list[int]] | None:
+    """Positions of the elements by their value of ``key``, and those without it; ``None`` if a value cannot be
+    a dict key."""
+    buckets: dict[Any, list[int]] = {}
+    loose: list[int] = []
+    try:
+        for i, element in enumerate(items):
+            value = element.get(key) if isinstance(element, dict) else None
+            if value is None:
+                loose.append(i)
+            else:
+                buckets.setdefault(value, []).append(i)
+    except TypeError:
+        return None
+    return buckets, loose
 
 
 def _literal_text(value: Any, labels: dict[Any, str] | None = None) -> str:

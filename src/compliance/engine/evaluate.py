@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from compliance.engine.conditions import Ctx
 from compliance.engine.domain import Domain
@@ -51,10 +51,12 @@ def _subject(item: Any, index: int) -> tuple[str, str]:
     return str(index + 1), str(index)
 
 
-def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date) -> list[tuple[str, Ctx]]:
-    """(subject, ctx) for each subject of one rule: the unit itself, or the selected ``foreach`` items."""
+def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date,
+                  memo: dict | None = None) -> list[tuple[str, Ctx]]:
+    """(subject, ctx) for each subject of one rule: the unit itself, or the selected ``foreach`` items
+    (``memo``: the unit's indexes, shared by its contexts)."""
     if rule.foreach_path is None:
-        return [("", Ctx(facts, params, as_of))]
+        return [("", Ctx(facts, params, as_of, memo=memo))]
     items = facts
     for part in rule.foreach_path.split("."):
         items = items.get(part) if isinstance(items, dict) else None
@@ -62,7 +64,7 @@ def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date)
     where = rule.foreach_where.run if rule.foreach_where is not None else None
     for index, item in enumerate(items or ()):
         name, key = _subject(item, index)
-        ctx = Ctx(facts, params, as_of, item, key)
+        ctx = Ctx(facts, params, as_of, item, key, memo)
         if where is not None:
             if where(ctx) is not True:
                 continue
@@ -74,24 +76,25 @@ def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date)
 def evaluate_rule(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date) -> Iterable[tuple[str, str, Ctx]]:
     """Yield (subject, state, ctx) for each subject of one rule (state before waivers)."""
     for subject, ctx in rule_subjects(rule, facts, params, as_of):
-        try:
-            state = _decide(rule, ctx)
-        except TypeError as exc:
-            ctx.used["计算错误"] = f"数据类型不符：{exc}"
-            state = "unknown"
-        yield subject, state, ctx
+        yield subject, _decide(rule, ctx), ctx
 
 
 def _decide(rule: CompiledRule, ctx: Ctx) -> str:
-    if rule.when is not None:
-        applies = rule.when.run(ctx)
-        if applies is False:
-            return "not_applicable"
-        if applies is None:
-            # Applicability unknown: decide on the requirement if it is met anyway, otherwise unknown.
-            return "pass" if rule.expect.run(ctx) is True else "unknown"
-    result = rule.expect.run(ctx)
-    return "pass" if result is True else "fail" if result is False else "unknown"
+    """The state of one (rule, subject) before waivers; a type error in the data makes it unknown, with the
+    reason recorded."""
+    try:
+        if rule.when is not None:
+            applies = rule.when.run(ctx)
+            if applies is False:
+                return "not_applicable"
+            if applies is None:
+                # Applicability unknown: decide on the requirement if it is met anyway, otherwise unknown.
+                return "pass" if rule.expect.run(ctx) is True else "unknown"
+        result = rule.expect.run(ctx)
+        return "pass" if result is True else "fail" if result is False else "unknown"
+    except TypeError as exc:
+        ctx.used["计算错误"] = f"数据类型不符：{exc}"
+        return "unknown"
 
 
 def _unknown_message(domain: Domain, ctx: Ctx) -> str:
@@ -112,6 +115,12 @@ def _field_name(label: str) -> str:
     return parts[-1] if parts else label
 
 
+@lru_cache(maxsize=8192)
+def _settled_message(title: str, state: str, subject: str) -> str:
+    """The message of a pass or not_applicable: the same few texts for every unit."""
+    return f"{STATES[state]}：{title}" + (f"（{subject}）" if subject else "")
+
+
 def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: str, ctx: Ctx, unit_id: str,
                  unit_name: str, waivers: list[dict] | None, as_of: dt.date, source: str = "") -> Finding:
     """The finding for one decided (rule, subject): message, waiver and everything that explains it."""
@@ -123,7 +132,7 @@ def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: st
     elif state == "unknown":
         message = (f"{subject}：" if subject else "") + _unknown_message(domain, ctx)
     else:
-        message = f"{STATES[state]}：{rule.title}" + (f"（{subject}）" if subject else "")
+        message = _settled_message(rule.title, state, subject)
     waiver = None
     if waivers and state in ("fail", "unknown"):
         found = choose_waiver(waivers, rule.id, subject)
@@ -135,21 +144,34 @@ def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: st
             else:
                 waiver["expired"] = True
                 message += f"（豁免已失效：{found.get('document') or '无批准文件'}，有效期至{show(found.get('expires'))}）"
+    basis = compiled.basis_for.get(subject, compiled.basis_text) if subject and compiled.basis_for else compiled.basis_text
     return Finding(unit_id, unit_name, rule.id, subject, state, rule.severity, rule.category, rule.title, message,
-                   compiled.basis_text, rule.measure, ctx.used, rule.deadline_days, rule.owner, rule.evidence,
+                   basis, rule.measure, ctx.used, rule.deadline_days, rule.owner, rule.evidence,
                    rule.catalogue, waiver, source)
 
 
+def decisions(rules: Iterable[CompiledRule], facts: dict, params: dict, as_of: dt.date,
+              memo: dict | None = None) -> Iterator[tuple[CompiledRule, str, str, Ctx]]:
+    """(rule, subject, state before waivers, ctx) for each enabled rule and subject, in one loop with one reused
+    context for the rules about the unit itself: a ctx (its ``used`` record) is valid until the next item."""
+    unit_ctx = Ctx(facts, params, as_of, memo=memo)
+    whole_unit = (("", unit_ctx),)
+    for compiled in rules:
+        if not compiled.rule.enabled:
+            continue
+        if compiled.foreach_path is None:
+            unit_ctx.used = {}
+            subjects: Iterable[tuple[str, Ctx]] = whole_unit
+        else:
+            subjects = rule_subjects(compiled, facts, params, as_of, unit_ctx.memo)
+        for subject, ctx in subjects:
+            yield compiled, subject, _decide(compiled, ctx), ctx
+
+
 def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "") -> list[Finding]:
-    """All findings of ``pack`` for one unit's derived facts."""
+    """All findings of ``pack`` for one unit's derived facts (see :func:`decisions`)."""
     domain = pack.domain
     unit_id, unit_name = domain.identity(facts)
     waivers = unit_waivers(pack, facts, unit_id)
-    params = pack.params
-    findings = []
-    for compiled in pack.rules:
-        if not compiled.rule.enabled:
-            continue
-        for subject, state, ctx in evaluate_rule(compiled, facts, params, as_of):
-            findings.append(make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source))
-    return findings
+    return [make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source)
+            for compiled, subject, state, ctx in decisions(pack.rules, facts, pack.params, as_of)]

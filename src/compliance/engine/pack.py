@@ -192,7 +192,14 @@ class Pack:
         return frozenset(r.id for r in self.rules if not r.rule.waivable)
 
     def rule(self, rule_id: str) -> CompiledRule | None:
-        return next((r for r in self.rules if r.id == rule_id), None)
+        """The rule ``rule_id``, from an index kept for the current rules list (``--rule`` replaces the list)."""
+        cached = self.__dict__.get("_by_id")
+        if cached is None or cached[0] is not self.rules or cached[1] != len(self.rules):
+            by_id: dict[str, CompiledRule] = {}
+            for compiled in self.rules:
+                by_id.setdefault(compiled.id, compiled)
+            cached = self.__dict__["_by_id"] = (self.rules, len(self.rules), by_id)
+        return cached[2].get(rule_id)
 
     def assessment_year(self, as_of: dt.date) -> int:
         """The 考核年度 a check on ``as_of`` judges: ``--year`` when given, else :func:`assessment_year`."""

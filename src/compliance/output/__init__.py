@@ -32,7 +32,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("md", "Markdown", findings=table.MarkdownWriter),
     Format("csv", "CSV（Excel/WPS 可直接打开）", findings=csv.CsvWriter),
     Format("json", "JSON（供系统集成）", findings=json.JsonWriter, verdicts=verdicts.render_json),
-    Format("jsonl", "JSON Lines（每行一个结果）", findings=jsonl.JsonlWriter),
+    Format("jsonl", "JSON Lines（每行一条记录）", findings=jsonl.JsonlWriter),
     Format("text", "文本", verdicts=verdicts.render_text),
     Format("junit", "JUnit XML（CI 测试报告）", findings=junit.JunitWriter, verdicts=junit.render_junit),
     Format("sarif", "SARIF 2.1.0（代码扫描）", findings=sarif.SarifWriter, verdicts=sarif.render_sarif),
@@ -44,8 +44,8 @@ def names(kind: str) -> list[str]:
     return [f.name for f in FORMATS.values() if getattr(f, kind) is not None]
 
 
-def make_writer(name: str, stream: TextIO, pack: Pack, as_of: Any) -> Writer:
-    """The ``check`` writer of format ``name``."""
+def make_writer(name: str, stream: TextIO, pack: Pack, as_of: Any, **options: Any) -> Writer:
+    """The ``check`` writer of format ``name``, given those of ``options`` it takes (:attr:`Writer.options`)."""
     writer = FORMATS[name].findings
     assert writer is not None, name
-    return writer(stream, pack, as_of)
+    return writer(stream, pack, as_of, **{k: v for k, v in options.items() if k in writer.options})

@@ -24,6 +24,8 @@ class Writer:
     """
 
     streaming = True  # False: keeps (some) findings until :meth:`close`
+    options: tuple[str, ...] = ()
+    """Keyword options of ``check`` this writer takes (e.g. ``include_passed``); others are not passed to it."""
 
     name = ""
     title = ""

@@ -18,6 +18,10 @@ from compliance.output.base import Writer
 if TYPE_CHECKING:
     from compliance.pipeline.run import Outcome
 
+CONTRACT = 2
+"""Version of the JSON/JSONL contract (``contract`` in the document and the JSONL header; docs/scale.md).
+2: JSONL as header + findings by rule reference + unit and summary records; ``contract`` added to the document."""
+
 _FIELDS = tuple(f.name for f in fields(Finding))
 _encode_str = json.encoder.encode_basestring  # the encoder json.dumps uses with ensure_ascii=False
 
@@ -132,6 +136,7 @@ class JsonWriter(Writer):
         super().__init__(stream, pack, as_of)
         head = {
             "tool": "compliance",
+            "contract": CONTRACT,
             "version": __version__,
             "pack": {"id": pack.meta.id, "title": pack.meta.title, "version": pack.meta.version},
             "as_of": jsonable(as_of),
@@ -182,6 +187,7 @@ def json_document(findings: list[Finding], units: list[dict], summary: Summary, 
                   pack: Pack, as_of: Any) -> dict[str, Any]:
     return {
         "tool": "compliance",
+        "contract": CONTRACT,
         "version": __version__,
         "pack": {"id": pack.meta.id, "title": pack.meta.title, "version": pack.meta.version},
         "as_of": jsonable(as_of),

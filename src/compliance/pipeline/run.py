@@ -24,10 +24,16 @@ from compliance.engine.pack import Pack, finish_findings
 from compliance.engine.waivers import waiver_problems
 from compliance.findings import SEVERITY_RANK, Finding, Summary, at_or_above
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem, parse_json, parse_text, read_text
+from compliance.inputs.loader import _check_depth as check_depth
 from compliance.inputs.paths import is_form
 from compliance.inputs.records import Record, records_of
 from compliance.pipeline.parallel import batched, default_jobs, ordered_map
 from compliance.pipeline.unique import unique_ids
+
+try:  # a fast parser where its wheel is installed; the standard library otherwise (same data, same errors)
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - orjson is a dependency, this is for platforms without its wheel
+    _fast_loads = None
 
 BATCH = 64
 DOMAIN_KEYS = ("domain", "标准")
@@ -175,16 +181,35 @@ def parse_record(record: Record, domain: Domain, tag: bool = False, follow: bool
             return validate_profile(data, domain, record.file, text, follow), text
         assert record.text is not None
         stage = "SYNTAX"
-        data = parse_json(record.text, record.file)
+        data = parse_line(record.text, record.file)
         stage = "SCHEMA"
         if not isinstance(data, dict):
             kind = "null" if data is None else type(data).__name__
             raise InputError([Problem(record.file, f"每行应为一个 JSON 对象（单位档案），实际为 {kind}")])
-        return validate_profile(data, domain, record.file, follow=follow), None
+        try:
+            return validate_profile(data, domain, record.file, follow=follow), None
+        except InputError:
+            stage = "SYNTAX"
+            check_depth(data, record.file)  # too deeply nested: that is the error to report
+            stage = "SCHEMA"
+            raise
     except InputError as exc:
         problems = label_paths(exc.problems, domain.profile_model) if stage == "SYNTAX" else exc.problems
         problems = problems if record.line is None else _at_line(problems, record.line)
         raise InputError(_tag(problems, stage, tag)) from None
+
+
+def parse_line(text: str, name: str) -> object:
+    """One JSON Lines record's data, without the nesting-depth walk of :func:`parse_json`: a line that then
+    validates as a profile is as shallow as the profile model, and one that does not is walked before its
+    errors are reported (:func:`parse_record`). Text the fast parser refuses (NaN, a lone surrogate, an
+    integer beyond 64 bits, bad syntax) goes through :func:`parse_json`, for the same data or located error."""
+    if _fast_loads is not None:
+        try:
+            return _fast_loads(text)
+        except ValueError:
+            pass
+    return parse_json(text, name)
 
 
 def read_form(source: Path | bytes, domain: Domain, name: str | None = None) -> Any:
