@@ -207,6 +207,15 @@ def test_the_check_facts_name_the_assessment_year_s_first_and_last_day():
     assert (check["year"], check["year_start"], check["year_end"]) == (2025, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 
 
+def test_a_closed_assessment_year_is_judged_as_the_whole_year_and_an_open_one_up_to_the_check_date():
+    profile = profile_of({"meetings": [], "records_complete": "是"})
+    early, late = dt.date(2026, 1, 10), dt.date(2025, 11, 20)
+    closed = {f.rule_id: f for f in check_unit(PACK, DOMAIN.derive(profile, early, 2025), early)}
+    current = {f.rule_id: f for f in check_unit(PACK, DOMAIN.derive(profile, late, 2025), late)}
+    assert "2025年全年未召开组织生活会" in closed["SH-B2"].message
+    assert "2025年截至检查日未召开组织生活会" in current["SH-B2"].message
+
+
 def test_months_owed_counts_whole_months_before_the_check_month():
     assert months_owed(dt.date(2025, 10, 1), None, AS_OF) == 0
     assert months_owed(dt.date(2025, 11, 1), None, AS_OF) == 0

@@ -54,6 +54,7 @@ CHECK_DERIVED: dict[str, tuple[str, str]] = {
     "year": ("int", "考核年度"),
     "year_start": ("date", "考核年度首日"),
     "year_end": ("date", "考核年度末日"),
+    "period_text": ("str", "考核期间（“全年”或“截至检查日”）"),
 }
 
 
@@ -150,7 +151,9 @@ def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[st
     for member in dues.get("members") or ():
         member["months_owed"] = months_owed(member.get("paid_through"), member.get("exempt"), as_of)
     dues["arrears_text"] = _arrears(dues.get("members"))
-    facts["check"] = {"date": as_of, "year": year, "year_start": dt.date(year, 1, 1), "year_end": dt.date(year, 12, 31)}
+    year_end = dt.date(year, 12, 31)
+    facts["check"] = {"date": as_of, "year": year, "year_start": dt.date(year, 1, 1), "year_end": year_end,
+                      "period_text": "全年" if as_of >= year_end else "截至检查日"}
     facts["waivers"] = usable(facts.get("waivers")) if facts.get("waivers") is not None else None
     return facts
 
