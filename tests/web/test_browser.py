@@ -127,7 +127,9 @@ def test_unit_and_inspector_journeys_in_chromium(server, browser, any_demo_db, s
 
     form = tmp_path / "信息采集表.xlsx"
     form.write_bytes(broken_form(tmp_path).replace(b"SZ-001", b"SZ-014"))
+    assert unit.inner_text(".file-name") == "未选择文件" and "选择文件" in unit.inner_text(".file-pick")
     unit.set_input_files("input[type=file]", str(form))
+    assert unit.inner_text(".file-name") == "信息采集表.xlsx", "the chosen file is named in Chinese UI, whatever the browser"
     unit.click("text=上传并检查")
     unit.wait_for_selector("#upload-problems")
     assert "基本情况!C12" in unit.inner_text("#upload-problems")
