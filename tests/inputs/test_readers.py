@@ -100,7 +100,7 @@ def test_a_json_lines_line_over_the_cap_is_skipped_without_being_held_whole():
     stream = io.BytesIO(b'{"a": 1}\n' + b"x" * 5000 + b"\n" + b'{"b": 2}\n')
     records = list(jsonl_records(stream, "in.jsonl", max_bytes=100))
     assert [r.line for r in records] == [1, 2, 3]
-    assert records[1].problem is not None and "该行过长（5001 字节）" in records[1].problem.message
+    assert records[1].problem is not None and "该行过长（5001字节）" in records[1].problem.message
     assert records[2].text == '{"b": 2}\n'
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from compliance.inputs.loader import CHUNK, MAX_BYTES, InputError, Problem, check_regular
+from compliance.inputs.loader import CHUNK, MAX_BYTES, InputError, Problem, check_regular, size_text
 from compliance.inputs.paths import expand_paths
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -89,13 +89,13 @@ def jsonl_records(handle: IO[bytes], name: str, max_bytes: int = MAX_BYTES,
     for lineno, (raw, length) in enumerate(_lines(handle, max_bytes, max_total), 1):
         total += length
         if total > max_total:
-            yield Record(name, lineno, problem=Problem(name, f"内容过大，超过上限{max_total}字节，其后各行未读取",
+            yield Record(name, lineno, problem=Problem(name, f"内容过大，超过上限{size_text(max_total)}，其后各行未读取",
                                                        line=lineno))
             return
         if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
             raw = raw[len(codecs.BOM_UTF8):]
         if length > max_bytes:
-            yield Record(name, lineno, problem=Problem(name, f"该行过长（{length} 字节），上限为 {max_bytes} 字节", line=lineno))
+            yield Record(name, lineno, problem=Problem(name, f"该行过长（{size_text(length)}），上限为{size_text(max_bytes)}", line=lineno))
             continue
         if not raw.strip():
             continue

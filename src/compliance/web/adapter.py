@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from compliance.engine.domain import Domain
 from compliance.engine.pack import Pack
 from compliance.findings import Finding, zh_date
-from compliance.inputs.loader import Problem, parse_text
+from compliance.inputs.loader import Problem, parse_text, size_text
 from compliance.ledger.accounts import Unit
 from compliance.ledger.errors import LedgerError
 from compliance.ledger.lifecycle import update_item
@@ -52,7 +52,7 @@ def read_upload(domain: Domain, filename: str, data: bytes, as_of: dt.date) -> U
     name = safe_name(Path(filename or "上传文件").name) or "上传文件"
     suffix = Path(name).suffix.lower()
     if len(data) > MAX_UPLOAD:
-        return Upload(None, [Problem(name, f"文件过大（{len(data)}字节），上限为{MAX_UPLOAD}字节")])
+        return Upload(None, [Problem(name, f"文件过大（{size_text(len(data))}），上限为{size_text(MAX_UPLOAD)}")])
     if not data:
         return Upload(None, [Problem(name, "文件是空的，请选择填好的信息采集表或单位档案")])
     if suffix not in FORM_SUFFIXES + TEXT_SUFFIXES:
