@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, TypeVar
 import yaml
 from pydantic import BaseModel
 
-from compliance.inputs.text import escape_illegal, escape_unsafe
+from compliance.inputs.text import escape_illegal, escape_unsafe, size_text
 
 try:
     _Base: type = yaml.CSafeLoader
@@ -143,16 +143,6 @@ def check_regular(path: Path | str, max_bytes: int | None = MAX_BYTES) -> int:
 
 def too_large(size: int, max_bytes: int) -> str:
     return f"文件过大（{size_text(size)}），上限为{size_text(max_bytes)}"
-
-
-def size_text(size: int) -> str:
-    """A size as a person reads it: whole megabytes (``5MB``, ``约3005MB`` from 10 MB up), else bytes."""
-    megabytes, rest = divmod(size, 1024 * 1024)
-    if megabytes and not rest:
-        return f"{megabytes}MB"
-    if megabytes < 10:
-        return f"{size}字节"
-    return f"约{megabytes + (rest >= 512 * 1024)}MB"
 
 
 def read_capped(handle: BinaryIO, name: str, max_bytes: int = MAX_BYTES) -> bytes:

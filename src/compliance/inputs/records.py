@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from compliance.inputs.loader import CHUNK, MAX_BYTES, InputError, Problem, check_regular, size_text
+from compliance.inputs.loader import CHUNK, MAX_BYTES, InputError, Problem, check_regular
 from compliance.inputs.paths import expand_paths
+from compliance.inputs.text import size_text
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 STDIN_NAME = "标准输入"

@@ -71,3 +71,13 @@ def for_json(encoded: str) -> str:
     """JSON text written with ``ensure_ascii=False`` made encodable as UTF-8: a lone surrogate (which
     can only stand inside a string literal) becomes its ``\\uXXXX`` escape, so the JSON means the same."""
     return _SURROGATE.sub(_escaped, encoded)
+
+
+def size_text(size: int) -> str:
+    """A size as a person reads it: whole megabytes (``5MB``, ``约3005MB`` from 10 MB up), else bytes."""
+    megabytes, rest = divmod(size, 1024 * 1024)
+    if megabytes and not rest:
+        return f"{megabytes}MB"
+    if megabytes < 10:
+        return f"{size}字节"
+    return f"约{megabytes + (rest >= 512 * 1024)}MB"

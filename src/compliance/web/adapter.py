@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from compliance.engine.domain import Domain
 from compliance.engine.pack import Pack
 from compliance.findings import Finding, zh_date
-from compliance.inputs.loader import Problem, parse_text, size_text
+from compliance.inputs.loader import Problem, parse_text
+from compliance.inputs.text import size_text
 from compliance.ledger.accounts import Unit
 from compliance.ledger.errors import LedgerError
 from compliance.ledger.lifecycle import update_item
