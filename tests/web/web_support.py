@@ -70,21 +70,24 @@ def demo_template(tmp_path_factory, pack):
     return path
 
 
+def copy_of(template: Path, tmp_path: Path) -> str:
+    """A fresh copy of the demo ledger file for one test."""
+    path = tmp_path / "ledger.sqlite"
+    shutil.copyfile(template, path)
+    return str(path)
+
+
 @pytest.fixture
 def demo_db(tmp_path, demo_template):
     """A fresh copy of the demo ledger for one test."""
-    path = tmp_path / "ledger.sqlite"
-    shutil.copyfile(demo_template, path)
-    return str(path)
+    return copy_of(demo_template, tmp_path)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_demo_db(request, tmp_path, demo_template, pack):
     """The demo ledger on a SQLite file, and (with a test server) in a PostgreSQL schema of its own."""
     if request.param == "sqlite":
-        path = tmp_path / "ledger.sqlite"
-        shutil.copyfile(demo_template, path)
-        yield str(path)
+        yield copy_of(demo_template, tmp_path)
         return
     from conftest import pg_schema
 

@@ -358,15 +358,17 @@ def parse_yaml(text: str, name: str) -> Any:
 
 
 class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        self.key = key
+    """A key written twice in one JSON object (``args[0]``)."""
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data = dict(pairs)
-    if len(data) != len(pairs):
+    if len(data) < len(pairs):
         seen: set[str] = set()
-        raise _DuplicateKey(next(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return data
 
 
@@ -375,9 +377,9 @@ def parse_json(text: str, name: str) -> Any:
     try:
         data = json.loads(text, object_pairs_hook=_unique_pairs)
     except _DuplicateKey as exc:
-        written = [m.start() for m in re.finditer(re.escape(json.dumps(exc.key, ensure_ascii=False)) + r"\s*:", text)]
-        line = text.count("\n", 0, written[1]) + 1 if len(written) > 1 else None
-        raise InputError([Problem(name, f"JSON 格式错误：{DUPLICATE_KEY}「{exc.key[:60]}」重复填写", line=line)]) from None
+        written = [m.start() for m in re.finditer(re.escape(json.dumps(exc.args[0], ensure_ascii=False)) + r"\s*:", text)]
+        line = text.count("\n", 0, written[1]) + 1 if len(written) == 2 else None  # else: which one is unclear
+        raise InputError([Problem(name, f"JSON 格式错误：{DUPLICATE_KEY}「{exc.args[0][:60]}」重复填写", line=line)]) from None
     except json.JSONDecodeError as exc:
         raise InputError([Problem(name, f"JSON 格式错误：{exc.msg}", line=exc.lineno, column=exc.colno)]) from None
     except RecursionError:

@@ -10,7 +10,6 @@ import datetime as dt
 import io
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,15 @@ from compliance.engine.domain import Domain
 from compliance.engine.pack import Pack
 from compliance.findings import Finding, zh_date
 from compliance.inputs.loader import Problem, parse_text
-from compliance.inputs.text import size_text
 from compliance.ledger.accounts import Unit
 from compliance.ledger.errors import LedgerError
 from compliance.ledger.lifecycle import update_item
 from compliance.ledger.models import Item
 from compliance.ledger.sync import checks_from_findings, sync
 from compliance.output.files import safe_name
+from compliance.pipeline import upload
 from compliance.pipeline.run import check_profile, validate_profile
+from compliance.pipeline.upload import Upload
 from compliance.report.overview import UnitView, build_overview
 
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -37,29 +37,16 @@ FORM_SUFFIXES = (".xlsx",)
 TEXT_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-@dataclass
-class Upload:
-    """A read upload: the profile when valid, else the located problems; warnings either way."""
-
-    profile: BaseModel | None
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-
 def read_upload(domain: Domain, filename: str, data: bytes, as_of: dt.date) -> Upload:
-    """Read an uploaded 信息采集表 (XLSX) or YAML/JSON profile with the CLI's readers and consistency checks."""
-    from compliance.pipeline import upload
-
+    """Read an uploaded 信息采集表 (XLSX) or YAML/JSON profile with the CLI's readers and consistency checks
+    (:func:`compliance.pipeline.upload.read_upload`, which also applies the size cap); the page only accepts
+    the kinds of file it offers."""
     name = safe_name(Path(filename or "上传文件").name) or "上传文件"
-    suffix = Path(name).suffix.lower()
-    if len(data) > MAX_UPLOAD:
-        return Upload(None, [Problem(name, f"文件过大（{size_text(len(data))}），上限为{size_text(MAX_UPLOAD)}")])
     if not data:
-        return Upload(None, [Problem(name, "文件是空的，请选择填好的信息采集表或单位档案")])
-    if suffix not in FORM_SUFFIXES + TEXT_SUFFIXES:
-        return Upload(None, [Problem(name, "只能上传 .xlsx 信息采集表或 .yaml/.yml/.json 单位档案")])
-    read = upload.read_upload(name, data, domain, as_of, MAX_UPLOAD)
-    return Upload(read.profile, read.problems, read.notes)
+        return Upload(None, [Problem(name, "文件是空的，请选择填好的信息采集表或单位档案")], [])
+    if len(data) <= MAX_UPLOAD and Path(name).suffix.lower() not in FORM_SUFFIXES + TEXT_SUFFIXES:
+        return Upload(None, [Problem(name, "只能上传 .xlsx 信息采集表或 .yaml/.yml/.json 单位档案")], [])
+    return upload.read_upload(name, data, domain, as_of, MAX_UPLOAD)
 
 
 def profile_text(profile: BaseModel) -> str:

@@ -83,14 +83,14 @@ def upload(request: Request, who: Who, form: FormData) -> Response:
     if str(result.profile.unit.id) != who.unit_id:
         result.problems.append(adapter.Problem(file.filename, f"档案中的单位编号「{result.profile.unit.id}」与您的单位"
                                                               f"「{who.unit_id}」不一致，请使用本单位的信息采集表"))
-        return unit_home(request, adapter.Upload(None, result.problems), file.filename)
+        return unit_home(request, adapter.Upload(None, result.problems, []), file.filename)
     findings = adapter.check(config.pack, result.profile, config.today(), file.filename)
     with config.ledger.write() as session:
         unit = _unit(session, who)
         unit.profile, unit.profile_at, unit.profile_by = adapter.profile_text(result.profile), utcnow(), who.label
         line = adapter.record_check(session, config.pack, unit, findings, config.today(), who.label, file.filename)
     flash(request, f"已上传并检查：不符合{unit.fail_count}项，待核实{unit.unknown_count}项，提醒{unit.advisory_count}项。{line}")
-    for w in result.warnings[:20]:
+    for w in result.notes[:20]:
         flash(request, f"提示：{w.message}", "warn")
     return RedirectResponse("/unit", 303)
 
