@@ -292,9 +292,9 @@ def _yaml_problem_zh(exc: yaml.MarkedYAMLError) -> str:
     problem = exc.problem or exc.context or str(exc)
     for english, chinese in _YAML_PROBLEMS.items():
         if problem.startswith(english):
-            return f"{chinese}（{problem}）"
+            return chinese
     if "quoted scalar" in str(exc.context or ""):
-        return f"引号没有闭合（{problem}）"
+        return "引号没有闭合"
     return problem
 
 
