@@ -189,6 +189,8 @@ def test_a_broken_pack_stops_the_run_with_its_location(runner, tmp_path, units):
         (["--as-of", "2025-13-01"], "不是有效日期"),
         (["--fail-on", "critical"], "不是可选值"),
         (["--format", "xml"], "不是可选值"),
+        (["--max-jsonl-size", "20X"], "不是有效大小"),
+        (["--max-jsonl-size", "0"], "不是有效大小"),
     ],
 )
 def test_usage_errors_exit_3_in_chinese(runner, units, args, message):
@@ -226,3 +228,19 @@ def test_help_is_in_chinese(runner):
     assert out.startswith("用法：")
     assert "选项" in out and "显示本帮助并退出" in out
     assert "Show this message" not in out
+
+
+def test_a_json_lines_file_over_its_size_limit_is_an_input_error_and_the_limit_can_be_raised(runner, tmp_path):
+    """1 GiB by default; a national batch in one file needs ``--max-jsonl-size``, which the error names."""
+    profile = minimal_profile(unit={"id": "U-1", "name": "市水利局", "staff_total": 60}, union=GOOD_UNION)
+    lines = [json.dumps({**profile, "unit": {**profile["unit"], "id": f"U-{i}"}}, ensure_ascii=False) for i in range(20)]
+    batch = tmp_path / "全省.jsonl"
+    batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert batch.stat().st_size > 1024
+    refused = run(runner, str(batch), *AS_OF, "--format", "jsonl", "--max-jsonl-size", "1K")
+    assert refused.exit_code == 2
+    assert "上限为1024字节" in refused.output and "--max-jsonl-size 20G" in refused.output
+    checked = run(runner, str(batch), *AS_OF, "--format", "jsonl", "--max-jsonl-size", "1M", "--jobs", "1")
+    assert checked.exit_code in (0, 1)
+    units = [json.loads(line) for line in checked.output.splitlines() if '"unit"' in line]
+    assert [u["unit_id"] for u in units if u.get("record") == "unit"] == [f"U-{i}" for i in range(20)]

@@ -21,6 +21,7 @@ from compliance.cli.common import (
     SEVERITY_CHOICE,
     ZhChoice,
     as_of_option,
+    max_jsonl_option,
     die,
     open_pack,
     pack_options,
@@ -111,12 +112,13 @@ def select_rules(pack: Pack, only: tuple[str, ...], skip: tuple[str, ...]) -> No
               help="jsonl 也写出“符合”和“不适用”的结果（默认只写不符合、待核实、提醒、豁免，另有每个单位的各状态计数）")
 @click.option("--self-contained", is_flag=True,
               help="jsonl 每行写完整的结果（含依据、整改措施等规则文字），而不是只引用首行 header 中的规则")
+@max_jsonl_option
 @click.option("--engine", type=ZhChoice(["default", "durable"]), default="default", show_default=True,
               help="规则匹配引擎：default 内置求值器；durable 用 durable_rules（需安装 compliance[durable]）")
 def check(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[str, ...], waivers: str | None,
           force_pack: bool, as_of: dt.date, year: int | None, fmt: str, outputs: tuple[str, ...], only_rules: tuple[str, ...],
           skip_rules: tuple[str, ...], fail_on: str, jobs: int, include_passed: bool, self_contained: bool,
-          engine: str) -> None:
+          max_jsonl: int, engine: str) -> None:
     """检查单位档案（文件、目录或通配符），输出问题清单。
 
     \b
@@ -130,7 +132,7 @@ def check(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[str, 
     pack.set_year(year, as_of)
     select_rules(pack, only_rules, skip_rules)
     problems: list[Problem] = []
-    records = iter_records(paths, problems)
+    records = iter_records(paths, problems, max_jsonl)
     evaluate = durable_evaluate() if engine == "durable" else default_evaluate
     summary = Summary()
     failing = False

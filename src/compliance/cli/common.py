@@ -51,7 +51,24 @@ class ZhChoice(click.Choice):
         self.fail(f"「{value}」不是可选值，可选：{' / '.join(map(str, self.choices))}", param, ctx)
 
 
+class SizeParam(click.ParamType):
+    """A size such as ``20G``, ``500M`` or ``1024K`` (binary units; a bare number is bytes)."""
+
+    name = "SIZE"
+    _UNITS = {"": 1, "K": 1024, "M": 1024 ** 2, "G": 1024 ** 3, "T": 1024 ** 4}
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B")
+        number, unit = text.rstrip("KMGT"), text[len(text.rstrip("KMGT")):]
+        if number.isdigit() and unit in self._UNITS and 0 < int(number) * self._UNITS[unit] <= 1024 ** 5:
+            return int(number) * self._UNITS[unit]
+        self.fail(f"「{value}」不是有效大小，应为整数加单位，如 20G、500M", param, ctx)
+
+
 DATE = DateParam()
+SIZE = SizeParam()
 SEVERITY_CHOICE = ZhChoice(list(SEVERITY_RANK))
 
 
@@ -87,6 +104,12 @@ def pack_options(force: str = "--force") -> Callable[[F], F]:
         f = click.option(force, "force_pack", is_flag=True, help="规则包自测样例未通过时仍然继续")(f)
         return pack_option(tailoring_option(waivers_option(f)))
     return decorate
+
+
+max_jsonl_option = click.option(
+    "--max-jsonl-size", "max_jsonl", type=SIZE, default="1G", show_default=True,
+    help="单个 JSON Lines 文件（或标准输入）最多读取的大小，如 20G；超过的部分不读，报告为错误。"
+         "逐行读取，内存不随文件大小增长；全国规模的批量文件可调大")
 
 
 def output_option(help: str = "写入文件而不是标准输出") -> Callable[[F], F]:

@@ -15,6 +15,7 @@ from compliance.cli.common import (
     DEFAULT_DOMAIN,
     ZhChoice,
     as_of_option,
+    max_jsonl_option,
     domain_option,
     output_option,
     write_output,
@@ -36,8 +37,9 @@ from compliance.pipeline.validate import tagged, validate_paths
 @output_option()
 @click.option("--strict", is_flag=True, help="有警告时退出码也为 1")
 @click.option("--quiet", "-q", is_flag=True, help="文本格式只列出有错误或警告的文件")
+@max_jsonl_option
 def validate(paths: tuple[str, ...], domain_key: str | None, as_of: dt.date, fmt: str, output: str | None, strict: bool,
-             quiet: bool) -> None:
+             quiet: bool, max_jsonl: int) -> None:
     """校验单位档案（YAML/JSON 或 XLSX 信息采集表）：格式与数据一致性，不运行规则包。
 
     \b
@@ -55,7 +57,7 @@ def validate(paths: tuple[str, ...], domain_key: str | None, as_of: dt.date, fmt
     missing = tagged(missing, "READ")
     follow = domain_key is None
     checks = [c for d in domains().values() for c in d.quality_checks] if follow else list(domain.quality_checks)
-    report = VerdictReport(list(validate_paths(files, domain, as_of, follow=follow)), missing, as_of, checks, quiet)
+    report = VerdictReport(list(validate_paths(files, domain, as_of, follow=follow, max_jsonl=max_jsonl)), missing, as_of, checks, quiet)
     render = FORMATS[fmt].verdicts
     assert render is not None
     write_output(render(report), output)

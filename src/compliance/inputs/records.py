@@ -15,7 +15,9 @@ from compliance.inputs.text import size_text
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 STDIN_NAME = "标准输入"
 MAX_JSONL_BYTES = 1024 * 1024 * 1024
-"""A JSON Lines file or standard input holds at most this much (1 GiB); each line at most ``MAX_BYTES``."""
+"""A JSON Lines file or standard input holds at most this much by default (1 GiB; ``--max-jsonl-size``);
+each line at most ``MAX_BYTES``."""
+RAISE_HINT = "（全国规模的批量文件可用 --max-jsonl-size 调大上限，如 --max-jsonl-size 20G）"
 
 
 @dataclass(slots=True)
@@ -36,26 +38,30 @@ def is_jsonl(path: Path | str) -> bool:
     return str(path) == "-" or Path(path).suffix.lower() in JSONL_SUFFIXES
 
 
-def iter_records(paths: Iterable[str], problems: list[Problem]) -> Iterator[Record]:
-    """Records of ``paths`` (files, directories, globs, ``-``) in order; path errors go to ``problems``."""
+def iter_records(paths: Iterable[str], problems: list[Problem], max_total: int = MAX_JSONL_BYTES) -> Iterator[Record]:
+    """Records of ``paths`` (files, directories, globs, ``-``) in order; path errors go to ``problems``;
+    a JSON Lines file holds at most ``max_total`` bytes."""
     files, found = expand_paths(paths)
     problems.extend(found)
     for path in files:
-        yield from records_of(path)
+        yield from records_of(path, max_total)
 
 
-def records_of(path: Path) -> Iterator[Record]:
+def records_of(path: Path, max_total: int = MAX_JSONL_BYTES) -> Iterator[Record]:
     """The records of one expanded path: the whole file, or each line of JSON Lines (``-``: standard input)."""
     name = str(path)
     if name == "-":
-        yield from jsonl_records(sys.stdin.buffer, STDIN_NAME)
+        yield from jsonl_records(sys.stdin.buffer, STDIN_NAME, max_total=max_total)
     elif is_jsonl(path):
         try:
-            check_regular(path, MAX_JSONL_BYTES)
+            check_regular(path, max_total)
             with open(path, "rb") as handle:
-                yield from jsonl_records(handle, name)
+                yield from jsonl_records(handle, name, max_total=max_total)
         except InputError as exc:
-            yield Record(name, problem=exc.problems[0])
+            problem = exc.problems[0]
+            if problem.message.startswith("文件过大"):
+                problem.message += RAISE_HINT
+            yield Record(name, problem=problem)
         except OSError as exc:
             yield Record(name, problem=Problem(name, f"无法读取文件：{exc.strerror or exc}"))
     else:
@@ -90,7 +96,7 @@ def jsonl_records(handle: IO[bytes], name: str, max_bytes: int = MAX_BYTES,
     for lineno, (raw, length) in enumerate(_lines(handle, max_bytes, max_total), 1):
         total += length
         if total > max_total:
-            yield Record(name, lineno, problem=Problem(name, f"内容过大，超过上限{size_text(max_total)}，其后各行未读取",
+            yield Record(name, lineno, problem=Problem(name, f"内容过大，超过上限{size_text(max_total)}，其后各行未读取{RAISE_HINT}",
                                                        line=lineno))
             return
         if lineno == 1 and raw.startswith(codecs.BOM_UTF8):

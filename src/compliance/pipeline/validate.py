@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from compliance.engine.domain import Domain, domain_of
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem
 from compliance.inputs.paths import FORM_SUFFIXES  # noqa: F401 - re-exported for callers of this module
-from compliance.inputs.records import Record, is_jsonl, records_of
+from compliance.inputs.records import MAX_JSONL_BYTES, Record, is_jsonl, records_of
 from compliance.pipeline.run import assess_record, parse_record
 from compliance.pipeline.unique import unique_ids, unique_verdicts
 
@@ -78,11 +78,11 @@ def validate_record(record: Record, domain: Domain, as_of: dt.date, follow: bool
 
 @unique_ids(unique_verdicts)
 def validate_paths(files: Iterable[Path], domain: Domain, as_of: dt.date, max_bytes: int = MAX_BYTES,
-                   follow: bool = False) -> Iterable[Verdict]:
+                   follow: bool = False, max_jsonl: int = MAX_JSONL_BYTES) -> Iterable[Verdict]:
     """One verdict per profile file, per XLSX form and per line of a JSON Lines file (or ``-``, standard input)."""
     for path in files:
         if is_jsonl(path):
-            for record in records_of(path):
+            for record in records_of(path, max_jsonl):
                 yield validate_record(record, domain, as_of, follow)
         else:
             yield validate_path(path, domain, as_of, max_bytes, follow)
