@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from compliance.engine.conditions import Ctx
 from compliance.engine.domain import Domain
@@ -12,28 +12,33 @@ from compliance.engine.pack import TEMPLATE_FIELD, CompiledRule, Pack
 from compliance.engine.waivers import choose_waiver, waiver_valid
 from compliance.findings import STATES, Finding, show
 
-_TEMPLATES: dict[str, list[str]] = {}
 MAX_MESSAGE = 2000
 """Characters of one rendered message; a longer one ends in "…"."""
+Piece = "str | tuple[str, tuple[str, ...]]"
+
+
+@lru_cache(maxsize=1024)
+def template_pieces(template: str) -> tuple[Piece, ...]:
+    """``{path}`` fields of a message template, split once: literal texts and (head, rest of the path)."""
+    parts = TEMPLATE_FIELD.split(template)
+    return tuple(part if not index % 2 else (part.partition(".")[0], tuple(p for p in part.split(".")[1:] if p))
+                 for index, part in enumerate(parts) if part or index % 2)
 
 
 def render(template: str, ctx: Ctx) -> str:
     """Fill ``{path}`` fields from facts, ``item``, and ``param.*``; nothing else is evaluated; at most
     :data:`MAX_MESSAGE` characters."""
-    parts = _TEMPLATES.get(template)
-    if parts is None:
-        parts = _TEMPLATES[template] = TEMPLATE_FIELD.split(template)
     out = []
-    for index, part in enumerate(parts):
-        if not index % 2:
-            out.append(part)
+    for piece in template_pieces(template):
+        if type(piece) is str:
+            out.append(piece)
             continue
-        head, _, rest = part.partition(".")
+        head, rest = piece
         if head == "param":
-            out.append(show(ctx.params.get(rest)))
+            out.append(show(ctx.params.get(".".join(rest))))
             continue
         value: Any = ctx.item if head == "item" else ctx.facts.get(head)
-        for name in rest.split(".") if rest else ():
+        for name in rest:
             value = value.get(name) if isinstance(value, dict) else None
         out.append(show(value))
     text = "".join(out)
@@ -76,29 +81,11 @@ def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date,
 def evaluate_rule(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date) -> Iterable[tuple[str, str, Ctx]]:
     """Yield (subject, state, ctx) for each subject of one rule (state before waivers)."""
     for subject, ctx in rule_subjects(rule, facts, params, as_of):
-        yield subject, _decide(rule, ctx), ctx
-
-
-def _decide(rule: CompiledRule, ctx: Ctx) -> str:
-    """The state of one (rule, subject) before waivers; a type error in the data makes it unknown, with the
-    reason recorded."""
-    try:
-        if rule.when is not None:
-            applies = rule.when.run(ctx)
-            if applies is False:
-                return "not_applicable"
-            if applies is None:
-                # Applicability unknown: decide on the requirement if it is met anyway, otherwise unknown.
-                return "pass" if rule.expect.run(ctx) is True else "unknown"
-        result = rule.expect.run(ctx)
-        return "pass" if result is True else "fail" if result is False else "unknown"
-    except TypeError as exc:
-        ctx.used["计算错误"] = f"数据类型不符：{exc}"
-        return "unknown"
+        yield subject, rule.decide(ctx), ctx
 
 
 def _unknown_message(domain: Domain, ctx: Ctx) -> str:
-    return _missing_text(domain, tuple(k for k, v in ctx.used.items() if v is None))
+    return _missing_text(domain, tuple([k for k, v in ctx.used.items() if v is None]))
 
 
 @lru_cache(maxsize=4096)
@@ -115,27 +102,55 @@ def _field_name(label: str) -> str:
     return parts[-1] if parts else label
 
 
-@lru_cache(maxsize=8192)
-def _settled_message(title: str, state: str, subject: str) -> str:
-    """The message of a pass or not_applicable: the same few texts for every unit."""
-    return f"{STATES[state]}：{title}" + (f"（{subject}）" if subject else "")
+class RuleTexts(NamedTuple):
+    """What every finding of one rule repeats, read once from its (possibly refitted) :class:`Rule`."""
+
+    rule: Any
+    advisory: bool
+    rule_id: str
+    severity: str
+    category: str
+    title: str
+    message: str
+    measure: str
+    deadline_days: int
+    owner: str
+    evidence: list[str]
+    catalogue: list[str]
+    settled: dict[tuple[str, str], str]
+    """Messages of pass and not_applicable by (state, subject): the same few texts for every unit."""
+
+
+def rule_texts(compiled: CompiledRule) -> RuleTexts:
+    """The cached :class:`RuleTexts` of ``compiled``, renewed when its rule was replaced (see ``Pack.for_check``)."""
+    texts = compiled.texts
+    rule = compiled.rule
+    if texts is None or texts.rule is not rule:
+        texts = compiled.texts = RuleTexts(
+            rule, rule.kind == "提醒", rule.id, rule.severity, rule.category, rule.title, rule.message, rule.measure,
+            rule.deadline_days, rule.owner, rule.evidence, rule.catalogue, {})
+    return texts
 
 
 def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: str, ctx: Ctx, unit_id: str,
                  unit_name: str, waivers: list[dict] | None, as_of: dt.date, source: str = "") -> Finding:
     """The finding for one decided (rule, subject): message, waiver and everything that explains it."""
-    rule = compiled.rule
-    if state == "fail" and rule.kind == "提醒":
-        state = "advisory"
-    if state in ("fail", "advisory"):
-        message = render(rule.message, ctx)
-    elif state == "unknown":
+    texts = compiled.texts
+    if texts is None or texts.rule is not compiled.rule:
+        texts = rule_texts(compiled)
+    if state == "unknown":
         message = (f"{subject}：" if subject else "") + _unknown_message(domain, ctx)
+    elif state == "fail":
+        if texts.advisory:
+            state = "advisory"
+        message = render(texts.message, ctx)
     else:
-        message = _settled_message(rule.title, state, subject)
+        message = texts.settled.get((state, subject))
+        if message is None:
+            message = texts.settled[(state, subject)] = f"{STATES[state]}：{texts.title}" + (f"（{subject}）" if subject else "")
     waiver = None
     if waivers and state in ("fail", "unknown"):
-        found = choose_waiver(waivers, rule.id, subject)
+        found = choose_waiver(waivers, texts.rule_id, subject)
         if found is not None:
             waiver = dict(found)
             if waiver_valid(found, as_of):
@@ -145,9 +160,9 @@ def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: st
                 waiver["expired"] = True
                 message += f"（豁免已失效：{found.get('document') or '无批准文件'}，有效期至{show(found.get('expires'))}）"
     basis = compiled.basis_for.get(subject, compiled.basis_text) if subject and compiled.basis_for else compiled.basis_text
-    return Finding(unit_id, unit_name, rule.id, subject, state, rule.severity, rule.category, rule.title, message,
-                   basis, rule.measure, ctx.used, rule.deadline_days, rule.owner, rule.evidence,
-                   rule.catalogue, waiver, source)
+    return Finding(unit_id, unit_name, texts.rule_id, subject, state, texts.severity, texts.category, texts.title,
+                   message, basis, texts.measure, ctx.used, texts.deadline_days, texts.owner, texts.evidence,
+                   texts.catalogue, waiver, source)
 
 
 def decisions(rules: Iterable[CompiledRule], facts: dict, params: dict, as_of: dt.date,
@@ -155,17 +170,15 @@ def decisions(rules: Iterable[CompiledRule], facts: dict, params: dict, as_of: d
     """(rule, subject, state before waivers, ctx) for each enabled rule and subject, in one loop with one reused
     context for the rules about the unit itself: a ctx (its ``used`` record) is valid until the next item."""
     unit_ctx = Ctx(facts, params, as_of, memo=memo)
-    whole_unit = (("", unit_ctx),)
     for compiled in rules:
         if not compiled.rule.enabled:
             continue
         if compiled.foreach_path is None:
             unit_ctx.used = {}
-            subjects: Iterable[tuple[str, Ctx]] = whole_unit
+            yield compiled, "", compiled.decide(unit_ctx), unit_ctx
         else:
-            subjects = rule_subjects(compiled, facts, params, as_of, unit_ctx.memo)
-        for subject, ctx in subjects:
-            yield compiled, subject, _decide(compiled, ctx), ctx
+            for subject, ctx in rule_subjects(compiled, facts, params, as_of, unit_ctx.memo):
+                yield compiled, subject, compiled.decide(ctx), ctx
 
 
 def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "") -> list[Finding]:

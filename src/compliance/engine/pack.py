@@ -12,6 +12,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
 
 from compliance.inputs.validation import locate, validate_as
 from compliance.engine.conditions import Compiled, Compiler, ConditionError, FactType
+from compliance.engine.decide import Decide, decider
+from compliance.engine.years import LAG_PARAM, annual_deadline_days, assessment_year
 from compliance.engine.waivers import postpone_statutory
 from compliance.findings import STATE_OF_LABEL, Finding, Severity
 from compliance.engine.domain import Domain, get_domain
@@ -151,6 +153,12 @@ class CompiledRule:
     template_fields: list[str]
     basis_for: dict[str, str] = field(default_factory=dict)
     """The printed basis of subjects named in a basis's ``subjects`` (others get :attr:`basis_text`)."""
+    decide: Decide = field(init=False, repr=False, compare=False)
+    texts: Any = field(init=False, default=None, repr=False, compare=False)
+    """What every finding of the rule repeats (``evaluate.RuleTexts``), cached by the evaluator."""
+
+    def __post_init__(self) -> None:
+        self.decide = decider(self.when, self.expect)
 
     @property
     def id(self) -> str:
@@ -232,24 +240,6 @@ def finish_findings(pack: "Pack", findings: list[Finding], as_of: dt.date) -> li
         if compiled is not None and f.subject in compiled.basis_for:
             f.basis = compiled.basis_for[f.subject]
     return postpone_statutory(findings, pack.not_waivable, as_of)
-
-
-LAG_PARAM = "assessment_lag_months"
-"""Pack parameter: a check in the first N months of a year judges the previous year (0: the year of the check)."""
-
-
-def assessment_year(as_of: dt.date, lag_months: int = 0) -> int:
-    """The default 考核年度 of a check on ``as_of``: its year, or the previous one in the first ``lag_months`` months."""
-    return as_of.year - 1 if as_of.month <= lag_months else as_of.year
-
-
-def annual_deadline_days(days: int, as_of: dt.date, year: int) -> int:
-    """An annual rule's 整改时限 in days: within the 考核年度 while it is still running (at least 1 day),
-    otherwise unchanged (the measure then belongs to the year of the check)."""
-    if year != as_of.year:
-        return days
-    left = (dt.date(year, 12, 31) - as_of).days
-    return max(1, min(days, left))
 
 
 def basis_text(rule: Rule, documents: dict[str, Document], subject: str | None = None) -> str:

@@ -88,7 +88,7 @@ def postpone_statutory(findings: list[Finding], not_waivable: Collection[str], a
     """A statutory duty (经审会, 独立账户, 2% 拨缴 …) is never 豁免: an approval there is 经批准延期整改 — the
     item stays 不符合, with the approved date as its deadline."""
     for f in findings:
-        if f.rule_id not in not_waivable or f.waiver is None:
+        if f.waiver is None or f.rule_id not in not_waivable:
             continue
         until = f.waiver.get("expires")
         if f.state == "fail" and f.waiver.get("expired"):

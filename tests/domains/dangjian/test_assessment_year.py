@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from compliance.engine.pack import annual_deadline_days, assessment_year, load_pack
+from compliance.engine.pack import load_pack
+from compliance.engine.years import annual_deadline_days, assessment_year
 from compliance.pipeline.run import check_profile, load_profile
 
 from conftest import DANGJIAN, FIXTURES, PACK_PATH
