@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from compliance.inputs.text import first_illegal
+from compliance.inputs.text import ILLEGAL, first_illegal
 
 TRUE_TEXTS = {"是", "有", "已建立", "已设立", "已开设", "true", "yes", "y", "1", "√"}
 FALSE_TEXTS = {"否", "无", "没有", "未建立", "未设立", "未开设", "false", "no", "n", "0", "×"}
@@ -49,9 +49,18 @@ def illegal_message(char: str) -> str:
 
 
 def _check_value(value: Any) -> Any:
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
+        if ILLEGAL.search(value) is not None:
+            check_text(value)
+    elif kind is int:
+        if not -MAX_INT <= value <= MAX_INT:
+            raise ValueError(f"数值过大，绝对值不能超过{MAX_INT}")
+    elif kind is bool or value is None:
+        pass
+    elif isinstance(value, str):
         check_text(value)
-    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+    elif isinstance(value, int) and abs(value) > MAX_INT:
         raise ValueError(f"数值过大，绝对值不能超过{MAX_INT}")
     elif isinstance(value, (list, tuple)):
         for item in value:
@@ -91,6 +100,8 @@ class Model(BaseModel):
         if not isinstance(data, dict):
             return data
         zh_keys, optional = cls._zh_keys, cls._optional
+        if zh_keys.keys().isdisjoint(data) and not any(type(v) is dict for v in data.values()):
+            return data  # the common case: English keys, no section to blank out
         out: dict[Any, Any] = {}
         for key, value in data.items():
             name = zh_keys.get(key, key)
