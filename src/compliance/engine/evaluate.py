@@ -167,18 +167,31 @@ def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: st
 
 def decisions(rules: Iterable[CompiledRule], facts: dict, params: dict, as_of: dt.date,
               memo: dict | None = None) -> Iterator[tuple[CompiledRule, str, str, Ctx]]:
-    """(rule, subject, state before waivers, ctx) for each enabled rule and subject, in one loop with one reused
-    context for the rules about the unit itself: a ctx (its ``used`` record) is valid until the next item."""
+    """(rule, subject, state before waivers, ctx) for each enabled rule and subject (as :func:`rule_subjects`
+    selects them), in one loop with one reused context for the unit and one for ``foreach`` items: a ctx is
+    valid until the next item (its ``used`` record is a new dict each time, so it may be kept)."""
     unit_ctx = Ctx(facts, params, as_of, memo=memo)
+    item_ctx = Ctx(facts, params, as_of, memo=unit_ctx.memo)
     for compiled in rules:
         if not compiled.rule.enabled:
             continue
-        if compiled.foreach_path is None:
+        path = compiled.foreach_path
+        if path is None:
             unit_ctx.used = {}
             yield compiled, "", compiled.decide(unit_ctx), unit_ctx
-        else:
-            for subject, ctx in rule_subjects(compiled, facts, params, as_of, unit_ctx.memo):
-                yield compiled, subject, compiled.decide(ctx), ctx
+            continue
+        items: Any = facts
+        for part in path.split("."):
+            items = items.get(part) if isinstance(items, dict) else None
+        where = compiled.foreach_where.run if compiled.foreach_where is not None else None
+        for index, item in enumerate(items or ()):
+            subject, item_ctx.item_label = _subject(item, index)
+            item_ctx.item, item_ctx.this, item_ctx.used = item, None, {}
+            if where is not None:
+                if where(item_ctx) is not True:
+                    continue
+                item_ctx.used = {}
+            yield compiled, subject, compiled.decide(item_ctx), item_ctx
 
 
 def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "") -> list[Finding]:

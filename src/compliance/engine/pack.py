@@ -233,12 +233,8 @@ class Pack:
 
 
 def finish_findings(pack: "Pack", findings: list[Finding], as_of: dt.date) -> list[Finding]:
-    """What the pack adds to evaluated findings: the basis printed for each subject (工会 cites 工会法 only),
-    and statutory duties kept on the list as 经批准延期整改 instead of waived."""
-    for f in findings:
-        compiled = pack.rule(f.rule_id) if f.subject else None
-        if compiled is not None and f.subject in compiled.basis_for:
-            f.basis = compiled.basis_for[f.subject]
+    """What the pack adds to evaluated findings (each already printing its subject's basis, see
+    ``CompiledRule.basis_for``): statutory duties kept on the list as 经批准延期整改 instead of waived."""
     return postpone_statutory(findings, pack.not_waivable, as_of)
 
 
