@@ -206,7 +206,8 @@ def profile_phases(path: str, rounds: int = 3) -> dict:
             outcome = Outcome(path, None, *domain.identity(facts), findings)
             text = writer.render(outcome)
             t7 = clock()
-            sink.write(text)
+            outcome.rendered = text
+            writer.add(outcome)
             t8 = clock()
             for part, (a, b) in zip(PHASES, ((t0, t1), (t2, t3), (t3, t4), (t4, t5), (t5, t6), (t6, t7),
                                               (t7, t8))):

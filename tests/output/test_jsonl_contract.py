@@ -77,3 +77,40 @@ def test_include_passed_writes_every_result(runner_module, default):
 def test_self_contained_lines_carry_the_rule_texts(runner_module):
     complete = [r for r in records(runner_module, "--self-contained") if r["record"] == "finding"]
     assert complete and all(f["measure"] and "evidence" in f and f["state"] in LISTED_STATES for f in complete)
+
+
+def test_lines_go_to_a_file_as_encoded_bytes_and_read_the_same_as_through_a_text_stream(tmp_path):
+    """Workers send each unit's lines as UTF-8 bytes, written straight under a UTF-8 file; a stream without a
+    byte layer (``StringIO``) gets the same text."""
+    import io
+
+    from compliance.engine.domain import find_pack
+    from compliance.engine.pack import load_pack
+    from compliance.findings import Summary
+    from compliance.output.jsonl import JsonlWriter
+    from compliance.pipeline.run import check_stream
+    from compliance.inputs.records import iter_records
+
+    import datetime as dt
+
+    pack = load_pack(find_pack("dangjian"))
+    as_of = dt.date(2025, 11, 20)
+    outcomes = list(check_stream(pack, iter_records([str(ROOT / "fixtures")], []), as_of, jobs=1))
+    texts = []
+    for stream in (io.StringIO(), open(tmp_path / "结果.jsonl", "w", encoding="utf-8")):
+        writer = JsonlWriter(stream, pack, as_of)
+        assert (writer.sink is None) == isinstance(stream, io.StringIO)
+        summary = Summary()
+        for outcome in outcomes:
+            assert isinstance(writer.render(outcome), bytes)
+            writer.add(outcome)
+            outcome.count_into(summary)
+        writer.close(summary, [])
+        if isinstance(stream, io.StringIO):
+            texts.append(stream.getvalue())
+        else:
+            stream.close()
+            texts.append((tmp_path / "结果.jsonl").read_text(encoding="utf-8"))
+    assert texts[0] == texts[1]
+    assert texts[0].count("\n") == len(texts[0].splitlines()) > len(outcomes)
+    assert all(json.loads(line)["record"] in ("header", "finding", "unit", "summary") for line in texts[0].splitlines())

@@ -9,8 +9,9 @@ writes every finding line complete (all fields of a finding in the ``json`` docu
 
 from __future__ import annotations
 
+import codecs
 from collections import Counter
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from compliance import __version__
 from compliance.engine.pack import Pack
@@ -29,17 +30,34 @@ if TYPE_CHECKING:
     from compliance.pipeline.run import Outcome
 
 _FINDING = '{"record": "finding", '  # prefix of a complete (self-contained) line
+_NL = b"\n"
 
 
 def encode_record(record: dict[str, Any]) -> str:
     """One record as one line of compact JSON (dates as ``YYYY-MM-DD``); what the fast encoder refuses (a lone
     surrogate, an integer beyond 64 bits) is encoded by the standard library with surrogates escaped."""
+    return encode_line(record).decode("utf-8")
+
+
+def encode_line(record: dict[str, Any]) -> bytes:
+    """:func:`encode_record` as UTF-8 bytes, as the fast encoder makes them (no decoding and encoding again)."""
     if _fast_dumps is not None:
         try:
-            return _fast_dumps(record).decode("utf-8")
+            return _fast_dumps(record)
         except TypeError:
             pass
-    return for_json(_compact(record))
+    return for_json(_compact(record)).encode("utf-8")
+
+
+def utf8_buffer(stream: TextIO) -> BinaryIO | None:
+    """The byte layer under a UTF-8 text stream (a file, standard output), to write encoded lines straight to;
+    ``None`` for anything else (a ``StringIO``, another encoding)."""
+    buffer = getattr(stream, "buffer", None)
+    encoding = getattr(stream, "encoding", None)
+    if buffer is None or not encoding or codecs.lookup(encoding).name != "utf-8":
+        return None
+    stream.flush()
+    return buffer
 
 
 def rules_section(pack: Pack) -> dict[str, dict[str, Any]]:
@@ -76,13 +94,21 @@ class JsonlWriter(Writer):
                   "as_of": jsonable(as_of), "year": judged_year(pack, as_of),
                   "include_passed": include_passed, "self_contained": self_contained,
                   "rules": rules_section(pack)}
-        stream.write(encode_record(header) + "\n")
+        self.sink = utf8_buffer(stream)
+        self._write(encode_line(header) + _NL)
 
-    def render(self, outcome: Outcome) -> str:  # type: ignore[override]
+    def _write(self, data: bytes) -> None:
+        if self.sink is not None:
+            self.sink.write(data)
+        else:
+            self.stream.write(data.decode("utf-8"))
+
+    def render(self, outcome: Outcome) -> bytes:  # type: ignore[override]
+        """The unit's finding lines and its ``unit`` record, as UTF-8 bytes (cheap to send between processes)."""
         findings = outcome.findings
         listed = findings if self.include_passed else [f for f in findings if f.state in LISTED_STATES]
         if self.self_contained:
-            lines = [for_json(_FINDING + text[1:]) for text in encode_findings(listed)]
+            lines = [for_json(_FINDING + text[1:]).encode("utf-8") for text in encode_findings(listed)]
         else:
             lines = self._by_reference(listed)
         unit: dict[str, Any] = {"record": "unit", "source": outcome.source, "ok": outcome.ok,
@@ -91,10 +117,11 @@ class JsonlWriter(Writer):
         if outcome.ok:
             counts = Counter(f.state for f in findings)
             unit["states"] = {state: counts.get(state, 0) for state in STATES}
-        lines.append(encode_record(unit))
-        return "\n".join(lines) + "\n"
+        lines.append(encode_line(unit))
+        lines.append(b"")
+        return _NL.join(lines)
 
-    def _by_reference(self, findings: list[Finding]) -> list[str]:
+    def _by_reference(self, findings: list[Finding]) -> list[bytes]:
         """Finding lines without the rule's shared texts (``basis`` only where the subject has its own)."""
         out = []
         rule_basis = self.rule_basis
@@ -105,12 +132,14 @@ class JsonlWriter(Writer):
                     "waiver": f.waiver}
             if f.basis != rule_basis.get(f.rule_id):
                 line["basis"] = f.basis
-            out.append(encode_record(line))
+            out.append(encode_line(line))
         return out
 
     def add(self, outcome: Outcome) -> None:
-        self.stream.write(outcome.rendered if outcome.rendered is not None else self.render(outcome))
+        self._write(outcome.rendered if outcome.rendered is not None else self.render(outcome))
 
     def close(self, summary: Summary, problems: list[Problem]) -> None:
         record = {"record": "summary", **summary.to_dict(), "errors": [p.to_dict() for p in problems]}
-        self.stream.write(encode_record(record) + "\n")
+        self._write(encode_line(record) + _NL)
+        if self.sink is not None:
+            self.sink.flush()
