@@ -117,18 +117,31 @@ def _date_bearing_fields(model: type[BaseModel]) -> tuple[str, ...]:
                  if model_of(f.annotation) is not None or _mentions_date(f.annotation))
 
 
-def dates_in(node: Any, loc: Loc = ()) -> Iterator[tuple[Loc, dt.date]]:
-    """Every date in a validated profile (or part of one), with its field path."""
+def dates_in(node: Any, loc: Loc = ()) -> list[tuple[Loc, dt.date]]:
+    """Every date in a validated profile (or part of one), with its field path, in field order."""
+    found: list[tuple[Loc, dt.date]] = []
+    _collect_dates(node, loc, found)
+    return found
+
+
+def _collect_dates(node: Any, loc: Loc, found: list[tuple[Loc, dt.date]]) -> None:
     if isinstance(node, BaseModel):
         for name in _date_bearing_fields(type(node)):
             value = getattr(node, name)
-            if value is not None:
-                yield from dates_in(value, (*loc, name))
+            if value is None:
+                continue
+            if type(value) is dt.date:
+                found.append(((*loc, name), value))
+            else:
+                _collect_dates(value, (*loc, name), found)
     elif isinstance(node, list):
         for index, item in enumerate(node):
-            yield from dates_in(item, (*loc, index))
+            if type(item) is dt.date:
+                found.append(((*loc, index), item))
+            else:
+                _collect_dates(item, (*loc, index), found)
     elif isinstance(node, dt.date) and loc:
-        yield loc, node
+        found.append((loc, node))
 
 
 def value_at(obj: Any, loc: Loc) -> Any:
