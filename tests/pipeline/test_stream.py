@@ -213,3 +213,25 @@ def test_ledger_sync_and_report_read_json_lines_in_a_directory_one_unit_per_line
     assert report.exit_code == 0, report.output
     assert "3个单位" in report.output
 
+
+
+def test_an_output_that_lists_no_passes_gets_them_counted_not_built_with_the_same_counts_and_rows(tmp_path):
+    """csv, table, md, sarif and default jsonl list neither 符合 nor 不适用: the evaluator only counts those."""
+    from compliance.engine.pack import load_pack
+    from compliance.engine.domain import find_pack
+    from compliance.output.csv import CsvWriter
+    from compliance.pipeline.run import check_stream
+
+    pack = load_pack(find_pack("dangjian"))
+    writer = CsvWriter(io.StringIO(), pack, AS_OF)
+    assert writer.settled is False
+    runs = {}
+    for settled in (True, False):
+        records = iter_records([str(FIXTURES)], [])
+        runs[settled] = list(check_stream(pack, records, AS_OF, jobs=1, render=writer.render, settled=settled))
+    built, counted = runs[True], runs[False]
+    assert [o.states for o in built] == [o.states for o in counted]
+    assert [o.rendered for o in built] == [o.rendered for o in counted]
+    assert sum(o.states["pass"] + o.states["not_applicable"] for o in counted) > 100
+    assert all(o.settled is None for o in built)
+    assert sum(o.settled["pass"] for o in counted if o.ok) == sum(o.states["pass"] for o in counted)

@@ -142,7 +142,8 @@ def check(paths: tuple[str, ...], pack_path: str | None, tailorings: tuple[str, 
             writers = [make_writer(name, stack.enter_context(open_output(path)), pack, as_of, **options)
                        for name, path in targets]
             writer: Writer = writers[0] if len(writers) == 1 else MultiWriter(writers)
-            for result in check_stream(pack, records, as_of, jobs, evaluate, render=writer.render):
+            for result in check_stream(pack, records, as_of, jobs, evaluate, render=writer.render,
+                                       settled=writer.settled):
                 for warning in result.warnings:
                     click.echo(f"{'说明' if warning.level == 'note' else '警告'}：{warning.format()}", err=True)
                 if not result.ok:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, NamedTuple
 
@@ -194,10 +195,26 @@ def decisions(rules: Iterable[CompiledRule], facts: dict, params: dict, as_of: d
             yield compiled, subject, compiled.decide(item_ctx), item_ctx
 
 
-def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "") -> list[Finding]:
-    """All findings of ``pack`` for one unit's derived facts (see :func:`decisions`)."""
+SETTLED = frozenset({"pass", "not_applicable"})
+"""States that never carry a message to act on, a waiver or a deadline."""
+
+
+def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "",
+               count_settled: Counter | None = None) -> list[Finding]:
+    """All findings of ``pack`` for one unit's derived facts (see :func:`decisions`); with ``count_settled``,
+    符合 and 不适用 results are only counted there, not built (for outputs that list neither)."""
     domain = pack.domain
     unit_id, unit_name = domain.identity(facts)
     waivers = unit_waivers(pack, facts, unit_id)
-    return [make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source)
-            for compiled, subject, state, ctx in decisions(pack.rules, facts, pack.params, as_of)]
+    decided = decisions(pack.rules, facts, pack.params, as_of)
+    if count_settled is None:
+        return [make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source)
+                for compiled, subject, state, ctx in decided]
+    findings = []
+    for compiled, subject, state, ctx in decided:
+        if state in SETTLED:
+            count_settled[state] += 1
+        else:
+            findings.append(make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of,
+                                         source))
+    return findings

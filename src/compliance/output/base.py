@@ -24,6 +24,8 @@ class Writer:
     """
 
     streaming = True  # False: keeps (some) findings until :meth:`close`
+    settled = True
+    """Whether :meth:`render` reads 符合 and 不适用 findings; a writer that does not lets the evaluator only count them."""
     options: tuple[str, ...] = ()
     """Keyword options of ``check`` this writer takes (e.g. ``include_passed``); others are not passed to it."""
 
@@ -53,6 +55,7 @@ class MultiWriter(Writer):
         first = writers[0]
         super().__init__(first.stream, first.pack, first.as_of)
         self.writers = writers
+        self.settled = any(w.settled for w in writers)
 
     def render(self, outcome: Outcome) -> tuple[Any, ...]:  # type: ignore[override]
         return tuple(w.render(outcome) for w in self.writers)

@@ -45,6 +45,7 @@ class CsvWriter(Writer):
     """CSV rows of the non-passing findings; the row number (序号) is added when writing."""
 
     name, title = "csv", "CSV（Excel/WPS 可直接打开）"
+    settled = False
 
     def __init__(self, stream: TextIO, pack: Pack, as_of: Any):
         super().__init__(stream, pack, as_of)

@@ -86,7 +86,7 @@ class JsonlWriter(Writer):
     def __init__(self, stream: TextIO, pack: Pack, as_of: Any, include_passed: bool = False,
                  self_contained: bool = False):
         super().__init__(stream, pack, as_of)
-        self.include_passed = include_passed
+        self.include_passed = self.settled = include_passed
         self.self_contained = self_contained
         self.rule_basis = {c.id: c.basis_text for c in pack.rules}
         header = {"record": "header", "contract": CONTRACT, "tool": "compliance", "version": __version__,
@@ -116,6 +116,8 @@ class JsonlWriter(Writer):
                                 "unit_name": outcome.unit_name if outcome.ok else None}
         if outcome.ok:
             counts = Counter(f.state for f in findings)
+            if outcome.settled:
+                counts.update(outcome.settled)
             unit["states"] = {state: counts.get(state, 0) for state in STATES}
         lines.append(encode_line(unit))
         lines.append(b"")

@@ -122,6 +122,7 @@ class SarifWriter(Writer):
     (level ``note``, kind ``review``) and per 提醒 (``note``, ``informational``); the pack's rules in ``tool.driver.rules``."""
 
     name, title = "sarif", "SARIF 2.1.0（代码扫描）"
+    settled = False
 
     def __init__(self, stream: TextIO, pack: Pack, as_of: Any):
         super().__init__(stream, pack, as_of)

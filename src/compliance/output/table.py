@@ -101,6 +101,7 @@ class TableWriter(Writer):
     """Terminal table or Markdown: rows are numbered per section, so findings are kept until the end."""
 
     streaming = False
+    settled = False
 
     name, title = "table", "终端表格（默认）"
     markdown = False

@@ -7,9 +7,7 @@ is reported and the others are still checked.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +25,7 @@ from compliance.inputs.loader import MAX_BYTES, InputError, Problem, parse_json,
 from compliance.inputs.loader import _check_depth as check_depth
 from compliance.inputs.paths import is_form
 from compliance.inputs.records import Record, records_of
-from compliance.pipeline.parallel import batched, default_jobs, ordered_map
+from compliance.pipeline.parallel import batched, default_jobs, gc_for_batches, ordered_map
 from compliance.pipeline.unique import unique_ids
 
 try:  # a fast parser where its wheel is installed; the standard library otherwise (same data, same errors)
@@ -56,6 +54,8 @@ class Outcome:
     rendered: Any = None
     states: Counter | None = None
     fails: Counter | None = None
+    settled: Counter | None = None
+    """符合/不适用 results counted but not built (``check_stream(settled=False)``); ``findings`` lacks them."""
 
     @property
     def ok(self) -> bool:
@@ -65,6 +65,8 @@ class Outcome:
         """Render the findings now (in the worker) and keep only counters, so little crosses processes."""
         self.rendered = render(self)
         self.states = Counter(f.state for f in self.findings)
+        if self.settled:
+            self.states.update(self.settled)
         self.fails = Counter(f.severity for f in self.findings if f.state == "fail")
         self.findings = []
         return self
@@ -296,12 +298,18 @@ def check_files(pack: Pack, files: Iterable[Path], as_of: dt.date) -> Iterator[O
 Evaluate = Callable[[Pack, list[tuple[dict, str]], dt.date], list["list[Finding] | Problem"]]
 
 
-def default_evaluate(pack: Pack, units: list[tuple[dict, str]], as_of: dt.date) -> list[list[Finding] | Problem]:
-    return [check_unit(pack, facts, as_of, source) for facts, source in units]
+def default_evaluate(pack: Pack, units: list[tuple[dict, str]], as_of: dt.date,
+                     settled: list[Counter] | None = None) -> list[list[Finding] | Problem]:
+    """Findings of each unit; with ``settled`` (one counter per unit), 符合/不适用 are only counted there."""
+    if settled is None:
+        return [check_unit(pack, facts, as_of, source) for facts, source in units]
+    return [check_unit(pack, facts, as_of, source, tally) for (facts, source), tally in zip(units, settled)]
 
 
-def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: Evaluate = default_evaluate) -> list[Outcome]:
-    """Outcomes for a batch of records; a bad record becomes an outcome with problems, never an exception."""
+def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: Evaluate = default_evaluate,
+                  settled: bool = True) -> list[Outcome]:
+    """Outcomes for a batch of records; a bad record becomes an outcome with problems, never an exception.
+    ``settled=False``: the default evaluator only counts 符合/不适用 (``Outcome.settled``) instead of building them."""
     outcomes: list[Outcome] = []
     pending: list[tuple[dict, str]] = []
     waiting: list[Outcome] = []
@@ -319,50 +327,39 @@ def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: E
             outcome = Outcome(source, problems=[Problem(source, f"内部错误，该单位未检查：{type(exc).__name__}: {exc}")])
         outcomes.append(outcome)
     if pending:
+        tallies = None if settled or evaluate is not default_evaluate else [Counter() for _ in pending]
         try:
-            results = evaluate(pack, pending, as_of)
+            results = evaluate(pack, pending, as_of) if tallies is None else default_evaluate(pack, pending, as_of, tallies)
         except Exception as exc:  # noqa: BLE001 - the batch's units become errors, the run goes on
             results = [Problem("", f"内部错误，该单位未检查：{type(exc).__name__}: {exc}")] * len(pending)
-        for outcome, result in zip(waiting, results):
+        for index, (outcome, result) in enumerate(zip(waiting, results)):
             if isinstance(result, Problem):
                 outcome.problems.append(Problem(outcome.source, result.message))
             else:
                 outcome.findings = finish_findings(pack, result, as_of)
+                outcome.settled = tallies[index] if tallies is not None else None
     return outcomes
 
 
 @unique_ids()
 def check_stream(pack: Pack, records: Iterable[Record], as_of: dt.date, jobs: int | None = None,
                  evaluate: Evaluate = default_evaluate, batch: int = BATCH,
-                 render: Callable[[Outcome], Any] | None = None) -> Iterator[Outcome]:
+                 render: Callable[[Outcome], Any] | None = None, settled: bool = True) -> Iterator[Outcome]:
     """Outcomes of ``records`` in input order; ``jobs`` processes (default: cores; small inputs stay in-process).
 
     With ``render`` (e.g. :meth:`Writer.render`), each outcome is rendered where it was checked and
-    reduced to counters (:meth:`Outcome.compact`), which keeps the parent process light.
+    reduced to counters (:meth:`Outcome.compact`), which keeps the parent process light; with it,
+    ``settled=False`` (a writer that lists no 符合/不适用, :attr:`Writer.settled`) has those only counted.
     """
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
-    with _gc_for_batches():
-        yield from _check_stream(pack, records, as_of, jobs, evaluate, batch, render)
-
-
-@contextlib.contextmanager
-def _gc_for_batches() -> Iterator[None]:
-    """Each unit allocates thousands of short-lived objects that reference counting frees; the cyclic
-    collector need not rescan the long-lived pack and modules that often (measured: 15–40 % faster)."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(10_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+    with gc_for_batches():
+        yield from _check_stream(pack, records, as_of, jobs, evaluate, batch, render, settled or render is None)
 
 
 def _check_stream(pack: Pack, records: Iterable[Record], as_of: dt.date, jobs: int, evaluate: Evaluate, batch: int,
-                  render: Callable[[Outcome], Any] | None) -> Iterator[Outcome]:
+                  render: Callable[[Outcome], Any] | None, settled: bool) -> Iterator[Outcome]:
     def work(chunk: list[Record]) -> list[Outcome]:
-        outcomes = check_records(pack, chunk, as_of, evaluate)
+        outcomes = check_records(pack, chunk, as_of, evaluate, settled)
         return [o.compact(render) for o in outcomes] if render is not None else outcomes
 
     batches = batched(records, batch)
