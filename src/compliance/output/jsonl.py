@@ -125,16 +125,19 @@ class JsonlWriter(Writer):
 
     def _by_reference(self, findings: list[Finding]) -> list[bytes]:
         """Finding lines without the rule's shared texts (``basis`` only where the subject has its own)."""
-        out = []
+        out: list[bytes] = []
         rule_basis = self.rule_basis
+        head = b""
         for f in findings:
-            line = {"record": "finding", "unit_id": f.unit_id, "unit_name": f.unit_name, "source": f.source,
-                    "rule_id": f.rule_id, "subject": f.subject, "state": f.state, "state_zh": STATES[f.state],
+            if not head:  # the same for every line of the unit: encoded once
+                head = encode_line({"record": "finding", "unit_id": f.unit_id, "unit_name": f.unit_name,
+                                    "source": f.source})[:-1] + b","
+            line = {"rule_id": f.rule_id, "subject": f.subject, "state": f.state, "state_zh": STATES[f.state],
                     "severity": f.severity, "message": f.message, "facts": f.facts, "deadline_days": f.deadline_days,
                     "waiver": f.waiver}
             if f.basis != rule_basis.get(f.rule_id):
                 line["basis"] = f.basis
-            out.append(encode_line(line))
+            out.append(head + encode_line(line)[1:])
         return out
 
     def add(self, outcome: Outcome) -> None:
