@@ -51,9 +51,9 @@ class UniqueIds:
         self._allocate(capacity)
 
     def _allocate(self, capacity: int) -> None:
-        self._keys = array("q", bytes(8 * capacity))
-        self._checks = array("I", bytes(4 * capacity))
-        self._where = array("q", bytes(8 * capacity))
+        self._keys = array("q", [0]) * capacity  # no temporary bytes object of the same size
+        self._checks = array("I", [0]) * capacity
+        self._where = array("q", [0]) * capacity
 
     def __len__(self) -> int:
         return self._size
