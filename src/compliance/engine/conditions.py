@@ -222,6 +222,31 @@ class Compiler:
         text = joiner.join(f"（{p.text}）" if len(parts) > 1 else p.text for p in parts)
         if len(runs) == 1:
             return Compiled(runs[0], text, paths, parts[0].skip_unless)
+        if len(runs) == 2:  # the most common combination, without a loop
+            first, second = runs
+            if op == "all":
+
+                def all_of_two(ctx: Ctx) -> bool | None:
+                    a = first(ctx)
+                    if a is False:
+                        return False
+                    b = second(ctx)
+                    if b is False:
+                        return False
+                    return None if a is None or b is None else True
+
+                return Compiled(all_of_two, text, paths, parts[0].skip_unless)
+
+            def any_of_two(ctx: Ctx) -> bool | None:
+                a = first(ctx)
+                if a is True:
+                    return True
+                b = second(ctx)
+                if b is True:
+                    return True
+                return None if a is None or b is None else False
+
+            return Compiled(any_of_two, text, paths)
         if op == "all":
 
             def all_of(ctx: Ctx) -> bool | None:
@@ -332,9 +357,11 @@ class Compiler:
         frun = filt.run if filt else None
         skip = filt.skip_unless if filt else None
 
+        on_item = path.startswith("item.")
+
         def count(ctx: Ctx) -> bool | None:
             items = get(ctx)
-            key = label if not path.startswith("item.") else label.replace("item", ctx.item_label, 1)
+            key = label.replace("item", ctx.item_label, 1) if on_item else label
             if items is None:
                 ctx.used[key] = None
                 return None
@@ -353,7 +380,17 @@ class Compiler:
                     elif r is None:
                         high += 1
                 ctx.this = saved
-            ctx.used[key] = low if low == high else f"{low}–{high}"
+            if low == high:
+                ctx.used[key] = low
+                outcome = True
+                for test in tests:
+                    r = test(ctx, low)
+                    if r is False:
+                        return False
+                    if r is None:
+                        outcome = None
+                return outcome
+            ctx.used[key] = f"{low}–{high}"
             results = set()
             for n in {low, high}:
                 outcome: bool | None = True
