@@ -15,7 +15,8 @@ from compliance.findings import STATES, Finding, show
 
 MAX_MESSAGE = 2000
 """Characters of one rendered message; a longer one ends in "…"."""
-Piece = "str | tuple[str, tuple[str, ...]]"
+Piece = str | tuple[str, tuple[str, ...]]
+"""A literal text of a message template, or a field: (head, rest of its path)."""
 
 
 @lru_cache(maxsize=1024)
@@ -57,18 +58,23 @@ def _subject(item: Any, index: int) -> tuple[str, str]:
     return str(index + 1), str(index)
 
 
+def foreach_items(path: str, facts: dict) -> Iterable[Any]:
+    """The list a ``foreach`` rule goes through (empty when the facts lack it)."""
+    items: Any = facts
+    for part in path.split("."):
+        items = items.get(part) if isinstance(items, dict) else None
+    return items or ()
+
+
 def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date,
                   memo: dict | None = None) -> list[tuple[str, Ctx]]:
     """(subject, ctx) for each subject of one rule: the unit itself, or the selected ``foreach`` items
     (``memo``: the unit's indexes, shared by its contexts)."""
     if rule.foreach_path is None:
         return [("", Ctx(facts, params, as_of, memo=memo))]
-    items = facts
-    for part in rule.foreach_path.split("."):
-        items = items.get(part) if isinstance(items, dict) else None
     subjects = []
     where = rule.foreach_where.run if rule.foreach_where is not None else None
-    for index, item in enumerate(items or ()):
+    for index, item in enumerate(foreach_items(rule.foreach_path, facts)):
         name, key = _subject(item, index)
         ctx = Ctx(facts, params, as_of, item, key, memo)
         if where is not None:
@@ -148,7 +154,8 @@ def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: st
     else:
         message = texts.settled.get((state, subject))
         if message is None:
-            message = texts.settled[(state, subject)] = f"{STATES[state]}：{texts.title}" + (f"（{subject}）" if subject else "")
+            message = f"{STATES[state]}：{texts.title}" + (f"（{subject}）" if subject else "")
+            texts.settled[(state, subject)] = message
     waiver = None
     if waivers and state in ("fail", "unknown"):
         found = choose_waiver(waivers, texts.rule_id, subject)
@@ -181,11 +188,8 @@ def decisions(rules: Iterable[CompiledRule], facts: dict, params: dict, as_of: d
             unit_ctx.used = {}
             yield compiled, "", compiled.decide(unit_ctx), unit_ctx
             continue
-        items: Any = facts
-        for part in path.split("."):
-            items = items.get(part) if isinstance(items, dict) else None
         where = compiled.foreach_where.run if compiled.foreach_where is not None else None
-        for index, item in enumerate(items or ()):
+        for index, item in enumerate(foreach_items(path, facts)):
             subject, item_ctx.item_label = _subject(item, index)
             item_ctx.item, item_ctx.this, item_ctx.used = item, None, {}
             if where is not None:
