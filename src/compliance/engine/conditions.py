@@ -222,56 +222,33 @@ class Compiler:
         text = joiner.join(f"（{p.text}）" if len(parts) > 1 else p.text for p in parts)
         if len(runs) == 1:
             return Compiled(runs[0], text, paths, parts[0].skip_unless)
+        decisive = op == "any"  # the value of one part that settles the whole: False for all, True for any
+        skip = parts[0].skip_unless if op == "all" else None
         if len(runs) == 2:  # the most common combination, without a loop
             first, second = runs
-            if op == "all":
 
-                def all_of_two(ctx: Ctx) -> bool | None:
-                    a = first(ctx)
-                    if a is False:
-                        return False
-                    b = second(ctx)
-                    if b is False:
-                        return False
-                    return None if a is None or b is None else True
-
-                return Compiled(all_of_two, text, paths, parts[0].skip_unless)
-
-            def any_of_two(ctx: Ctx) -> bool | None:
+            def either_of_two(ctx: Ctx) -> bool | None:
                 a = first(ctx)
-                if a is True:
-                    return True
+                if a is decisive:
+                    return decisive
                 b = second(ctx)
-                if b is True:
-                    return True
-                return None if a is None or b is None else False
+                if b is decisive:
+                    return decisive
+                return None if a is None or b is None else not decisive
 
-            return Compiled(any_of_two, text, paths)
-        if op == "all":
+            return Compiled(either_of_two, text, paths, skip)
 
-            def all_of(ctx: Ctx) -> bool | None:
-                unknown = False
-                for r in runs:
-                    result = r(ctx)
-                    if result is False:
-                        return False
-                    if result is None:
-                        unknown = True
-                return None if unknown else True
-
-            return Compiled(all_of, text, paths, parts[0].skip_unless)
-
-        def any_of(ctx: Ctx) -> bool | None:
+        def combined(ctx: Ctx) -> bool | None:
             unknown = False
             for r in runs:
                 result = r(ctx)
-                if result is True:
-                    return True
+                if result is decisive:
+                    return decisive
                 if result is None:
                     unknown = True
-            return None if unknown else False
+            return None if unknown else not decisive
 
-        return Compiled(any_of, text, paths)
+        return Compiled(combined, text, paths, skip)
 
     def _ops(self, spec: dict, where: str, reserved: tuple[str, ...]) -> list[tuple[str, Any]]:
         ops = []
@@ -304,14 +281,7 @@ class Compiler:
             value = get(ctx)
             if record:
                 ctx.used[ctx.item_label + tail if on_item else path] = value
-            result: bool | None = True
-            for test in tests:
-                r = test(ctx, value)
-                if r is False:
-                    return False
-                if r is None:
-                    result = None
-            return result
+            return _all_tests(tests, ctx, value)
 
         fast = _single_leaf(path, ops)
         if fast is not None:
@@ -382,26 +352,9 @@ class Compiler:
                 ctx.this = saved
             if low == high:
                 ctx.used[key] = low
-                outcome = True
-                for test in tests:
-                    r = test(ctx, low)
-                    if r is False:
-                        return False
-                    if r is None:
-                        outcome = None
-                return outcome
+                return _all_tests(tests, ctx, low)
             ctx.used[key] = f"{low}–{high}"
-            results = set()
-            for n in {low, high}:
-                outcome: bool | None = True
-                for test in tests:
-                    r = test(ctx, n)
-                    if r is False:
-                        outcome = False
-                        break
-                    if r is None:
-                        outcome = None
-                results.add(outcome)
+            results = {_all_tests(tests, ctx, low), _all_tests(tests, ctx, high)}
             return results.pop() if len(results) == 1 else None
 
         return Compiled(count, text, [path] + (filt.paths if filt else []))
@@ -434,6 +387,18 @@ class Compiler:
                     f"取值「{value}」不在可选值中（{'、'.join(map(str, ftype.choices))}）"
                     + (f"，是不是想写「{hint[0]}」？" if hint else ""),
                 )
+
+
+def _all_tests(tests: tuple["Test", ...], ctx: Ctx, value: Any) -> bool | None:
+    """Three-valued "and" of ``tests`` on ``value``: False at the first that fails, else None if one is unknown."""
+    result: bool | None = True
+    for test in tests:
+        r = test(ctx, value)
+        if r is False:
+            return False
+        if r is None:
+            result = None
+    return result
 
 
 _LITERAL_COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge,
