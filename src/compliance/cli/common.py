@@ -64,7 +64,7 @@ class SizeParam(click.ParamType):
         number, unit = text.rstrip("KMGT"), text[len(text.rstrip("KMGT")):]
         if number.isdigit() and unit in self._UNITS and 0 < int(number) * self._UNITS[unit] <= 1024 ** 5:
             return int(number) * self._UNITS[unit]
-        self.fail(f"「{value}」不是有效大小，应为整数加单位，如 20G、500M", param, ctx)
+        self.fail(f"「{value}」不是有效大小，应为整数加单位，如20G、500M", param, ctx)
 
 
 DATE = DateParam()
@@ -108,7 +108,7 @@ def pack_options(force: str = "--force") -> Callable[[F], F]:
 
 max_jsonl_option = click.option(
     "--max-jsonl-size", "max_jsonl", type=SIZE, default="1G", show_default=True,
-    help="单个 JSON Lines 文件（或标准输入）最多读取的大小，如 20G；超过的部分不读，报告为错误。"
+    help="单个 JSON Lines 文件（或标准输入）最多读取的大小，如20G；超过的部分不读，报告为错误。"
          "逐行读取，内存不随文件大小增长；全国规模的批量文件可调大")
 
 
