@@ -38,25 +38,51 @@ def duplicate_problem(unit_id: str, first: str, source: str) -> Problem:
     return Problem(file, message, line=line, path="unit.id", key="id", given=unit_id, code=DUPLICATE)
 
 
-class UniqueIds:
-    """Remembers the first source of each unit id of a run, in about 32 bytes per id (a national run of
-    millions of units stays small): an open-addressing table of the id's hash, a CRC-32 of the id as a
-    second check (a false duplicate needs both to collide, about 1 in 10^16 at five million ids) and where
-    it was first seen (file number, line)."""
+class _Table:
+    """One open-addressing table of :class:`UniqueIds`: hash, CRC-32 and place of each id, in arrays."""
 
-    def __init__(self, capacity: int = 1024) -> None:
+    __slots__ = ("keys", "checks", "places", "size")
+
+    def __init__(self, capacity: int) -> None:
+        self.keys = array("q", [0]) * capacity  # by repetition: no temporary object of the same size
+        self.checks = array("I", [0]) * capacity
+        self.places = array("q", [0]) * capacity
+        self.size = 0
+
+    def find(self, key: int, check: int) -> int:
+        """The slot holding (``key``, ``check``), or the empty slot where it belongs."""
+        keys, mask = self.keys, len(self.keys) - 1
+        slot = (key >> 8) & mask
+        while keys[slot] and not (keys[slot] == key and self.checks[slot] == check):
+            slot = (slot + 1) & mask
+        return slot
+
+    def grown(self) -> "_Table":
+        bigger = _Table(2 * len(self.keys))
+        for key, check, place in zip(self.keys, self.checks, self.places):
+            if key:
+                slot = bigger.find(key, check)
+                bigger.keys[slot], bigger.checks[slot], bigger.places[slot] = key, check, place
+        bigger.size = self.size
+        return bigger
+
+
+class UniqueIds:
+    """Remembers the first source of each unit id of a run in about 20–40 bytes per id, so that a national
+    run of millions of units stays small: the id's hash, a CRC-32 of the id as a second check (a false
+    duplicate needs both to collide, about 1 in 10^16 at five million ids) and where it was first seen (file
+    number, line). The ids are spread over 256 tables that grow one at a time, so growing never holds two
+    copies of everything."""
+
+    TABLES = 256
+
+    def __init__(self, capacity: int = 64) -> None:
         self._files: dict[str, int] = {}
         self._names: list[str] = []
-        self._size = 0
-        self._allocate(capacity)
-
-    def _allocate(self, capacity: int) -> None:
-        self._keys = array("q", [0]) * capacity  # no temporary bytes object of the same size
-        self._checks = array("I", [0]) * capacity
-        self._where = array("q", [0]) * capacity
+        self._tables = [_Table(capacity) for _ in range(self.TABLES)]
 
     def __len__(self) -> int:
-        return self._size
+        return sum(table.size for table in self._tables)
 
     def problem(self, unit_id: str | None, source: str) -> Problem | None:
         """``None`` for a new (or missing) id, else the duplicate error naming the first source."""
@@ -64,18 +90,15 @@ class UniqueIds:
             return None
         key = hash(unit_id) or 1
         check = zlib.crc32(unit_id.encode("utf-8", "surrogatepass"))
-        keys, checks = self._keys, self._checks
-        mask = len(keys) - 1
-        slot = key & mask
-        while keys[slot]:
-            if keys[slot] == key and checks[slot] == check:
-                first = self._source(self._where[slot])
-                return None if first == source else duplicate_problem(unit_id, first, source)
-            slot = (slot + 1) & mask
-        keys[slot], checks[slot], self._where[slot] = key, check, self._place(source)
-        self._size += 1
-        if 3 * self._size > 2 * len(keys):
-            self._grow()
+        table = self._tables[key & 0xFF]
+        slot = table.find(key, check)
+        if table.keys[slot]:
+            first = self._source(table.places[slot])
+            return None if first == source else duplicate_problem(unit_id, first, source)
+        table.keys[slot], table.checks[slot], table.places[slot] = key, check, self._place(source)
+        table.size += 1
+        if 3 * table.size > 2 * len(table.keys):
+            self._tables[key & 0xFF] = table.grown()
         return None
 
     def _place(self, source: str) -> int:
@@ -88,21 +111,9 @@ class UniqueIds:
             self._names.append(file)
         return number << 40 | int(line)
 
-    def _source(self, where: int) -> str:
-        file, line = self._names[where >> 40], where & (1 << 40) - 1
+    def _source(self, place: int) -> str:
+        file, line = self._names[place >> 40], place & (1 << 40) - 1
         return f"{file}:{line}" if line else file
-
-    def _grow(self) -> None:
-        keys, checks, places = self._keys, self._checks, self._where
-        self._allocate(2 * len(keys))
-        new_keys, new_checks, new_where = self._keys, self._checks, self._where
-        mask = len(new_keys) - 1
-        for key, check, place in zip(keys, checks, places):
-            if key:
-                slot = key & mask
-                while new_keys[slot]:
-                    slot = (slot + 1) & mask
-                new_keys[slot], new_checks[slot], new_where[slot] = key, check, place
 
 
 def unique_outcomes(outcomes: Iterable[T]) -> Iterator[T]:
