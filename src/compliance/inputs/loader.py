@@ -14,6 +14,7 @@ from typing import Any, BinaryIO, TypeVar
 import yaml
 from pydantic import BaseModel
 
+from compliance.inputs.yaml_errors import yaml_problem_zh
 from compliance.inputs.text import escape_illegal, escape_unsafe, size_text
 
 try:
@@ -273,31 +274,6 @@ def _check_depth(data: Any, name: str) -> None:
         stack.extend((v, depth + 1) for v in values if isinstance(v, (dict, list)))
 
 
-_YAML_PROBLEMS = {
-    "did not find expected key": "缩进或格式不正确，此处应为「键: 值」",
-    "mapping values are not allowed here": "此处不能出现「:」（值里有冒号时请给整个值加引号）",
-    "did not find expected ',' or ']'": "方括号列表没有正确闭合（缺少「,」或「]」）",
-    "did not find expected ',' or '}'": "花括号映射没有正确闭合（缺少「,」或「}」）",
-    "found character '\\t' that cannot start any token": "含有制表符（Tab），YAML 只能用空格缩进",
-    "found character that cannot start any token": "此处的字符不能作为内容开头（常见原因：用 Tab 缩进，YAML 只能用空格）",
-    "could not find expected ':'": "缺少「:」",
-    "found unexpected end of stream": "文件意外结束（引号或括号没有闭合）",
-    "did not find expected <document start>": "文档格式不正确",
-    "did not find expected '-' indicator": "列表项缩进不一致（应以「- 」开头并对齐）",
-    "found undefined alias": "使用了未定义的别名",
-}
-
-
-def _yaml_problem_zh(exc: yaml.MarkedYAMLError) -> str:
-    problem = exc.problem or exc.context or str(exc)
-    for english, chinese in _YAML_PROBLEMS.items():
-        if problem.startswith(english):
-            return chinese
-    if "quoted scalar" in str(exc.context or ""):
-        return "引号没有闭合"
-    return problem
-
-
 def key_path(node: yaml.Node, line: int, column: int, path: tuple[Any, ...] = ()) -> tuple[Any, ...]:
     """The path of the mapping key written at (``line``, ``column``) in a composed tree (``()`` if none)."""
     if isinstance(node, yaml.MappingNode):
@@ -339,7 +315,7 @@ def parse_yaml(text: str, name: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         if str(exc.problem).startswith("exceeded maximum nesting depth"):
             raise InputError([_too_deep(name, mark)]) from None
-        message = f"YAML 格式错误：{_yaml_problem_zh(exc)}"
+        message = f"YAML 格式错误：{yaml_problem_zh(exc)}"
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         path = ""

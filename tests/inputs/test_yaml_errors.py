@@ -1,0 +1,39 @@
+"""Every YAML syntax error a person can make reads in Chinese, with its line and column, and no parser English."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from compliance.inputs.loader import InputError, parse_yaml
+
+CASES = [
+    ("unit: [\n", "此处缺少内容"),
+    ("a: [1, 2\nb: 3\n", "方括号列表没有正确闭合"),
+    ("unit:\n  - a\n  b: 1\n", ""),
+    ("a: b\n  c: d\n", "此处不能出现「:」"),
+    ('a: "x\n', "引号或括号没有闭合"),
+    ("a: !!foo x\n", "不支持的标签"),
+    ("a: &x 1\nb: &x 2\n", "锚点"),
+    ('a: "\\q"\n', "无法识别的转义"),
+    ("a:\n\tb: 1\n", "Tab"),
+    ("a: b: c\n", "此处不能出现「:」"),
+    ("a: {b\n", "花括号映射没有正确闭合"),
+    ("a: 1\n---\nb: 2\n", "多个 YAML 文档"),
+    ("a: *y\n", "未定义的别名"),
+    ("- a\nb: c\n", ""),
+    ("a: 'x'y\n", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "meaning"), CASES)
+def test_a_yaml_syntax_error_is_located_and_explained_in_chinese(text, meaning):
+    with pytest.raises(InputError) as caught:
+        parse_yaml(text, "档案.yaml")
+    problem = caught.value.problems[0]
+    assert problem.line is not None and problem.column is not None
+    assert problem.message.startswith("YAML 格式错误：")
+    assert meaning in problem.message
+    assert not re.search(r"[A-Za-z]{4,}", problem.message.replace("YAML", "").replace("Tab", "").replace("UTF", "")), \
+        problem.message
