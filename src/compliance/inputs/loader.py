@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, TypeVar
 import yaml
 from pydantic import BaseModel
 
-from compliance.inputs.yaml_errors import yaml_problem_zh
+from compliance.inputs.syntax_zh import json_problem_zh, yaml_problem_zh
 from compliance.inputs.text import escape_illegal, escape_unsafe, size_text
 
 try:
@@ -357,7 +357,8 @@ def parse_json(text: str, name: str) -> Any:
         line = text.count("\n", 0, written[1]) + 1 if len(written) == 2 else None  # else: which one is unclear
         raise InputError([Problem(name, f"JSON 格式错误：{DUPLICATE_KEY}「{exc.args[0][:60]}」重复填写", line=line)]) from None
     except json.JSONDecodeError as exc:
-        raise InputError([Problem(name, f"JSON 格式错误：{exc.msg}", line=exc.lineno, column=exc.colno)]) from None
+        raise InputError([Problem(name, f"JSON 格式错误：{json_problem_zh(exc.msg)}", line=exc.lineno,
+                                  column=exc.colno)]) from None
     except RecursionError:
         raise InputError([Problem(name, f"嵌套层级过深（超过{MAX_DEPTH}层）")]) from None
     _check_depth(data, name)

@@ -1,4 +1,5 @@
-"""Every YAML syntax error a person can make reads in Chinese, with its line and column, and no parser English."""
+"""Every YAML or JSON syntax error a person can make reads in Chinese, with its line and column, and no parser
+English."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 
 import pytest
 
-from compliance.inputs.loader import InputError, parse_yaml
+from compliance.inputs.loader import InputError, parse_json, parse_yaml
 
 CASES = [
     ("unit: [\n", "此处缺少内容"),
@@ -37,3 +38,27 @@ def test_a_yaml_syntax_error_is_located_and_explained_in_chinese(text, meaning):
     assert meaning in problem.message
     assert not re.search(r"[A-Za-z]{4,}", problem.message.replace("YAML", "").replace("Tab", "").replace("UTF", "")), \
         problem.message
+
+
+JSON_CASES = [
+    ('{"unit": {"id": 1,}}', "多写了「,」"),
+    ('{"unit" {"id": 1}}', "缺少「:」"),
+    ('{"a": 1 "b": 2}', "缺少「,」"),
+    ('{"a": "x', "引号没有闭合"),
+    ('{"a": "\\q"}', "无法识别的转义"),
+    ('{"a": "\\u12"}', "\\u"),
+    ('{"a": 1} {"b": 2}', "JSON Lines"),
+    ('{"a": "x\ty"}', "控制字符"),
+    ("", "缺少值"),
+    ("[1,]", "缺少值"),
+]
+
+
+@pytest.mark.parametrize(("text", "meaning"), JSON_CASES)
+def test_a_json_syntax_error_is_located_and_explained_in_chinese(text, meaning):
+    with pytest.raises(InputError) as caught:
+        parse_json(text, "档案.json")
+    problem = caught.value.problems[0]
+    assert problem.line == 1 and problem.column is not None
+    assert problem.message.startswith("JSON 格式错误：") and meaning in problem.message
+    assert not re.search(r"[A-Za-z]{4,}", problem.message.replace("JSON Lines", "").replace("JSON", "")), problem.message

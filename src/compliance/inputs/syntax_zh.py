@@ -1,5 +1,5 @@
-"""What the YAML parser's (libyaml's) error texts mean, in Chinese: a person sees the line and column and
-one of these, never the parser's English."""
+"""What the YAML (libyaml) and JSON parsers' error texts mean, in Chinese: a person sees the line and column
+and one of these, never the parser's English."""
 
 from __future__ import annotations
 
@@ -49,3 +49,24 @@ def yaml_problem_zh(exc: yaml.MarkedYAMLError) -> str:
     if exc.problem and not exc.problem.isascii():  # already ours (e.g. a key written twice)
         return exc.problem
     return GENERAL
+
+
+JSON_PROBLEMS = {
+    "Expecting value": "此处缺少值（或多写了「,」）",
+    "Expecting property name enclosed in double quotes": "此处应为用双引号括起的字段名（常见原因：最后一项后面多写了「,」）",
+    "Expecting ':' delimiter": "字段名之后缺少「:」",
+    "Expecting ',' delimiter": "两项之间缺少「,」（或括号没有闭合）",
+    "Unterminated string": "引号没有闭合",
+    "Invalid control character": "引号中有控制字符（如换行、Tab），请改写为 \\n、\\t 或删除",
+    "Invalid \\uXXXX escape": "引号中有无效的 \\u 转义",
+    "Invalid \\escape": "引号中有无法识别的转义（反斜杠「\\」之后的字符）",
+    "Extra data": "内容结束后还有多余的字符（一个文件只能有一个 JSON 对象；多个单位请用 JSON Lines，每行一个）",
+}
+
+
+def json_problem_zh(message: str) -> str:
+    """The Chinese meaning of a ``json.JSONDecodeError`` message (``exc.msg``)."""
+    for english, chinese in JSON_PROBLEMS.items():
+        if message.startswith(english):
+            return chinese
+    return GENERAL.replace("缩进、", "")
