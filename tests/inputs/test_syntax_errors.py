@@ -28,18 +28,6 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "meaning"), CASES)
-def test_a_yaml_syntax_error_is_located_and_explained_in_chinese(text, meaning):
-    with pytest.raises(InputError) as caught:
-        parse_yaml(text, "档案.yaml")
-    problem = caught.value.problems[0]
-    assert problem.line is not None and problem.column is not None
-    assert problem.message.startswith("YAML 格式错误：")
-    assert meaning in problem.message
-    assert not re.search(r"[A-Za-z]{4,}", problem.message.replace("YAML", "").replace("Tab", "").replace("UTF", "")), \
-        problem.message
-
-
 JSON_CASES = [
     ('{"unit": {"id": 1,}}', "多写了「,」"),
     ('{"unit" {"id": 1}}', "缺少「:」"),
@@ -54,11 +42,16 @@ JSON_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "meaning"), JSON_CASES)
-def test_a_json_syntax_error_is_located_and_explained_in_chinese(text, meaning):
+@pytest.mark.parametrize(("parse", "text", "meaning"), [(parse_yaml, *case) for case in CASES]
+                         + [(parse_json, *case) for case in JSON_CASES])
+def test_a_syntax_error_is_located_and_explained_in_chinese(parse, text, meaning):
+    kind = "YAML" if parse is parse_yaml else "JSON"
     with pytest.raises(InputError) as caught:
-        parse_json(text, "档案.json")
+        parse(text, f"档案.{kind.lower()}")
     problem = caught.value.problems[0]
-    assert problem.line == 1 and problem.column is not None
-    assert problem.message.startswith("JSON 格式错误：") and meaning in problem.message
-    assert not re.search(r"[A-Za-z]{4,}", problem.message.replace("JSON Lines", "").replace("JSON", "")), problem.message
+    assert problem.line is not None and problem.column is not None
+    assert problem.message.startswith(f"{kind} 格式错误：") and meaning in problem.message
+    plain = problem.message
+    for word in ("JSON Lines", "JSON", "YAML", "Tab", "UTF"):
+        plain = plain.replace(word, "")
+    assert not re.search(r"[A-Za-z]{4,}", plain), problem.message
