@@ -97,3 +97,15 @@ def test_remembering_fifty_thousand_unit_ids_takes_a_few_megabytes_and_still_nam
     problem = seen.problem("U-0031234", "迟交.jsonl:7")
     assert problem is not None and "批次/第3部分.jsonl 第1235行" in problem.message and problem.line == 7
     assert seen.problem("U-0031234", "批次/第3部分.jsonl:1235") is None
+
+
+def test_a_file_name_that_looks_like_a_line_is_remembered_as_given():
+    """``x:²`` (not a line number) and ``x:007`` (not as a line is written) are whole files: no crash, and seeing the
+    same source again is not a duplicate."""
+    from compliance.pipeline.unique import UniqueIds
+
+    seen = UniqueIds()
+    for source in ("目录/档案:²", "档案:007", "档案:0", "C:\\档案.yaml", "批次.jsonl:3"):
+        assert seen.problem(f"U-{source}", source) is None
+        assert seen.problem(f"U-{source}", source) is None
+        assert seen.problem(f"U-{source}", "迟交.yaml") is not None

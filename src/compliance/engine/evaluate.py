@@ -85,12 +85,6 @@ def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date,
     return subjects
 
 
-def evaluate_rule(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date) -> Iterable[tuple[str, str, Ctx]]:
-    """Yield (subject, state, ctx) for each subject of one rule (state before waivers)."""
-    for subject, ctx in rule_subjects(rule, facts, params, as_of):
-        yield subject, rule.decide(ctx), ctx
-
-
 def _unknown_message(domain: Domain, ctx: Ctx) -> str:
     return _missing_text(domain, tuple([k for k, v in ctx.used.items() if v is None]))
 
@@ -142,9 +136,7 @@ def rule_texts(compiled: CompiledRule) -> RuleTexts:
 def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: str, ctx: Ctx, unit_id: str,
                  unit_name: str, waivers: list[dict] | None, as_of: dt.date, source: str = "") -> Finding:
     """The finding for one decided (rule, subject): message, waiver and everything that explains it."""
-    texts = compiled.texts
-    if texts is None or texts.rule is not compiled.rule:
-        texts = rule_texts(compiled)
+    texts = rule_texts(compiled)
     if state == "unknown":
         message = (f"{subject}：" if subject else "") + _unknown_message(domain, ctx)
     elif state == "fail":
@@ -210,13 +202,9 @@ def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "",
     domain = pack.domain
     unit_id, unit_name = domain.identity(facts)
     waivers = unit_waivers(pack, facts, unit_id)
-    decided = decisions(pack.rules, facts, pack.params, as_of)
-    if count_settled is None:
-        return [make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source)
-                for compiled, subject, state, ctx in decided]
     findings = []
-    for compiled, subject, state, ctx in decided:
-        if state in SETTLED:
+    for compiled, subject, state, ctx in decisions(pack.rules, facts, pack.params, as_of):
+        if count_settled is not None and state in SETTLED:
             count_settled[state] += 1
         else:
             findings.append(make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of,

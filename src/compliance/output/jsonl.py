@@ -33,14 +33,10 @@ _FINDING = '{"record": "finding", '  # prefix of a complete (self-contained) lin
 _NL = b"\n"
 
 
-def encode_record(record: dict[str, Any]) -> str:
-    """One record as one line of compact JSON (dates as ``YYYY-MM-DD``); what the fast encoder refuses (a lone
-    surrogate, an integer beyond 64 bits) is encoded by the standard library with surrogates escaped."""
-    return encode_line(record).decode("utf-8")
-
-
 def encode_line(record: dict[str, Any]) -> bytes:
-    """:func:`encode_record` as UTF-8 bytes, as the fast encoder makes them (no decoding and encoding again)."""
+    """One record as one line of compact JSON in UTF-8 (dates as ``YYYY-MM-DD``), as the fast encoder makes it; what
+    it refuses (a lone surrogate, an integer beyond 64 bits) is encoded by the standard library with surrogates
+    escaped."""
     if _fast_dumps is not None:
         try:
             return _fast_dumps(record)

@@ -8,7 +8,6 @@ Works on anything with ``source``, ``unit_id`` and ``problems`` (:class:`~compli
 from __future__ import annotations
 
 import functools
-import re
 import zlib
 from array import array
 from typing import Any, Callable, Iterable, Iterator, TypeVar
@@ -20,19 +19,23 @@ DUPLICATE = "DUPLICATE"
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
-_LINE = re.compile(r"^(.*):(\d+)$")
+
+
+def split_source(source: str) -> tuple[str, int | None]:
+    """``a.jsonl:3`` → (``a.jsonl``, 3); the source of a whole file → (it, ``None``)."""
+    file, _, line = source.rpartition(":")
+    return (file, int(line)) if file and line.isdecimal() else (source, None)
 
 
 def where(source: str) -> str:
     """``a.jsonl:3`` → ``a.jsonl 第3行``; a whole file as it is."""
-    match = _LINE.match(source)
-    return f"{match.group(1)} 第{match.group(2)}行" if match else source
+    file, line = split_source(source)
+    return source if line is None else f"{file} 第{line}行"
 
 
 def duplicate_problem(unit_id: str, first: str, source: str) -> Problem:
     """The error of ``source``, whose unit id ``unit_id`` was already given by ``first``."""
-    match = _LINE.match(source)
-    file, line = (match.group(1), int(match.group(2))) if match else (source, None)
+    file, line = split_source(source)
     message = (f"单位编号「{unit_id}」重复：{where(first)} 已是该单位的档案；同一次检查中每个单位只能有一份档案，"
                f"此份未检查（请删除或改正其中一份）")
     return Problem(file, message, line=line, path="unit.id", key="id", given=unit_id, code=DUPLICATE)
@@ -102,18 +105,18 @@ class UniqueIds:
         return None
 
     def _place(self, source: str) -> int:
-        file, _, line = source.rpartition(":")
-        if not (file and line.isdigit()):
-            file, line = source, "0"
+        file, line = split_source(source)
+        if line is not None and f"{file}:{line}" != source:  # a file named like ``x:007``: kept whole
+            file, line = source, None
         number = self._files.get(file)
         if number is None:
             number = self._files[file] = len(self._names)
             self._names.append(file)
-        return number << 40 | int(line)
+        return number << 40 | (0 if line is None else line + 1)
 
     def _source(self, place: int) -> str:
-        file, line = self._names[place >> 40], place & (1 << 40) - 1
-        return f"{file}:{line}" if line else file
+        file, line = self._names[place >> 40], (place & (1 << 40) - 1) - 1
+        return file if line < 0 else f"{file}:{line}"
 
 
 def unique_outcomes(outcomes: Iterable[T]) -> Iterator[T]:
