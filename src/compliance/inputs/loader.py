@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, TypeVar
 import yaml
 from pydantic import BaseModel
 
-from compliance.inputs.syntax_zh import json_problem_zh, yaml_problem_zh
+from compliance.inputs.syntax_zh import GENERAL, json_problem_zh, reader_problem_zh, yaml_problem_zh
 from compliance.inputs.text import escape_illegal, escape_unsafe, size_text
 
 try:
@@ -322,8 +322,12 @@ def parse_yaml(text: str, name: str) -> Any:
         if str(exc.problem).startswith(DUPLICATE_KEY) and mark is not None and node is not None:
             path = ".".join(str(p) for p in key_path(node, mark.line, mark.column))
         raise InputError([Problem(name, message, line=line, column=column, path=path)]) from None
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(name, f"YAML 格式错误：{exc}")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (control characters …)
+        start = text.rfind("\n", 0, exc.position) + 1
+        raise InputError([Problem(name, f"YAML 格式错误：{reader_problem_zh(exc)}", line=text.count("\n", 0, start) + 1,
+                                  column=exc.position - start + 1)]) from None
+    except yaml.YAMLError:
+        raise InputError([Problem(name, f"YAML 格式错误：{GENERAL}")]) from None
     except RecursionError:
         raise InputError([Problem(name, f"嵌套层级过深（超过{MAX_DEPTH}层）")]) from None
     except (ValueError, TypeError) as exc:

@@ -38,6 +38,12 @@ GENERAL = "格式不正确（请检查此处的缩进、冒号、引号和括号
 """For a parser text not listed in :data:`YAML_PROBLEMS`: the position is still given."""
 
 
+def reader_problem_zh(exc: yaml.reader.ReaderError) -> str:
+    """A character YAML does not allow (a control character, U+FFFE …), named by its code point."""
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return f"含有不能使用的字符（U+{code:04X}），请删除"
+
+
 def yaml_problem_zh(exc: yaml.MarkedYAMLError) -> str:
     """The Chinese meaning of a YAML parser error (its ``problem``, else its ``context``)."""
     for text in (exc.problem, exc.context):
