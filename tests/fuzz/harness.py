@@ -4,6 +4,7 @@ each with a time and memory limit. A run fails on a traceback, a time-out or a p
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import random
@@ -160,7 +161,7 @@ def schema_strategy(schema: dict[str, Any]) -> Any:
     from hypothesis import strategies as st
 
     defs = schema.get("$defs", {})
-    hostile = st.sampled_from(HOSTILE_VALUES)
+    hostile = st.sampled_from(HOSTILE_VALUES).map(copy.deepcopy)  # _inject must not change the shared values
 
     def of(node: dict[str, Any], depth: int = 0) -> Any:
         if "$ref" in node:

@@ -9,6 +9,7 @@ from typing import Any, Iterable, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from compliance.inputs import native
 from compliance.inputs.loader import InputError, Problem, composed, given_text
 from compliance.inputs.model import illegal_message
 from compliance.inputs.text import first_illegal
@@ -168,9 +169,10 @@ def _suggest(model: type[BaseModel] | None, loc: tuple[Any, ...], key: str) -> s
 
 
 def validate_as(model: type[M], data: Any, name: str, text: str | None = None) -> M:
-    """``model.model_validate(data)``; a failure raises :class:`InputError` with located Chinese problems."""
+    """``model.model_validate(data)`` (tried natively first, see :mod:`native`); a failure raises
+    :class:`InputError` with located Chinese problems."""
     try:
-        return model.model_validate(data)
+        return native.validate(model, data)
     except ValidationError as exc:
         raise InputError(validation_problems(exc, model, name, text)) from None
 
