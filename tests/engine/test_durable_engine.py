@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 import os
 import signal
 import types
@@ -152,6 +153,18 @@ def test_a_batch_of_units_keeps_each_unit_s_findings_apart(pack, durable) -> Non
     results = durable(pack, units, AS_OF)
     expected = [check_unit(pack, derive(p, AS_OF), AS_OF, f"u{i}") for i, p in enumerate(profiles)]
     assert results == expected
+
+
+def test_asked_to_only_count_pass_and_not_applicable_it_counts_them_as_the_default_engine_does(pack, durable) -> None:
+    profiles = fixture_profiles()
+    units = [(derive(p, AS_OF), f"u{i}") for i, p in enumerate(profiles)]
+    counted = [Counter() for _ in units]
+    results = durable(pack, units, AS_OF, counted)
+    for (facts, source), findings, tally in zip(units, results, counted):
+        expected_tally: Counter = Counter()
+        assert findings == check_unit(pack, facts, AS_OF, source, expected_tally)
+        assert tally == expected_tally and tally["pass"] and tally["not_applicable"]
+        assert not {f.state for f in findings} & {"pass", "not_applicable"}
 
 
 # --- the compiled outcomes --------------------------------------------------------------------

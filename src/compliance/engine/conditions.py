@@ -66,7 +66,8 @@ class Ctx:
         self.this: Any = None
         self.used: dict[str, Any] = {}
         self.memo: dict = {} if memo is None else memo
-        """Per-unit indexes of the unit's lists (see :func:`_by_value`), shared by the unit's contexts."""
+        """What is worked out once per unit and shared by its contexts: indexes of its lists (see :func:`_by_value`)
+        and the subjects of each ``foreach`` list (``evaluate.foreach_subjects``)."""
 
 
 Evaluator = Callable[[Ctx], "bool | None"]

@@ -35,12 +35,13 @@ import itertools
 import multiprocessing
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Union
 
 from compliance.findings import Finding
 from compliance.engine.conditions import COMBINATORS, Compiled, Compiler, Ctx
-from compliance.engine.evaluate import make_finding, rule_subjects, unit_waivers
+from compliance.engine.evaluate import SETTLED, make_finding, rule_subjects, unit_waivers
 from compliance.inputs.loader import InputError, Problem
 from compliance.engine.pack import CompiledRule, Foreach, Pack
 
@@ -412,13 +413,17 @@ class DurableEvaluator:
             matcher.stop()
         self._matchers.clear()
 
-    def __call__(self, pack: Pack, units: list[tuple[dict, str]], as_of: dt.date) -> list[list[Finding] | Problem]:
+    def __call__(self, pack: Pack, units: list[tuple[dict, str]], as_of: dt.date,
+                 settled: list[Counter] | None = None) -> list[list[Finding] | Problem]:
+        """The findings of each unit ``(facts, source)``; given ``settled`` (one counter per unit), 符合/不适用 are
+        only counted there."""
         plans = self.plans(pack)
         cases: list[tuple[int, list[str]]] = []
         pending = []  # (unit index, plan, subject, ctx, values, used, errors)
         for u, (facts, _source) in enumerate(units):
+            memo: dict = {}
             for r, plan in enumerate(plans):
-                for subject, ctx in rule_subjects(plan.compiled, facts, pack.params, as_of):
+                for subject, ctx in rule_subjects(plan.compiled, facts, pack.params, as_of, memo):
                     values, used, errors = _leaf_values(plan, ctx)
                     pending.append((u, plan, subject, ctx, values, used, errors))
                     cases.append((r, [U if v == E else v for v in values]))
@@ -427,12 +432,13 @@ class DurableEvaluator:
         except DurableError as exc:
             return [Problem("", f"{exc}；该单位未检查（可改用默认引擎 --engine default）")] * len(units)
         try:
-            return self._findings(pack, units, pending, states, as_of)
+            return self._findings(pack, units, pending, states, as_of, settled)
         except DurableError as exc:
             return [Problem("", f"{exc}；该单位未检查（可改用默认引擎 --engine default）")] * len(units)
 
     @staticmethod
-    def _findings(pack: Pack, units: list[tuple[dict, str]], pending: list, states: list[str], as_of: dt.date) -> list[list[Finding] | Problem]:
+    def _findings(pack: Pack, units: list[tuple[dict, str]], pending: list, states: list[str], as_of: dt.date,
+                  settled: list[Counter] | None) -> list[list[Finding] | Problem]:
         out: list[list[Finding] | Problem] = [[] for _ in units]
         for (u, plan, subject, ctx, values, used, errors), state in zip(pending, states):
             facts, source = units[u]
@@ -444,6 +450,9 @@ class DurableEvaluator:
                 replayed = state = "unknown"
             if replayed != state:
                 raise DurableError(f"durable_rules 与默认引擎结论不一致（规则 {plan.compiled.id} {subject}：{state}≠{replayed}）")
+            if settled is not None and state in SETTLED:
+                settled[u][state] += 1
+                continue
             unit_id, unit_name = pack.domain.identity(facts)
             findings = out[u]
             assert isinstance(findings, list)

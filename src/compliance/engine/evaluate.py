@@ -66,23 +66,37 @@ def foreach_items(path: str, facts: dict) -> Iterable[Any]:
     return items or ()
 
 
-def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date,
-                  memo: dict | None = None) -> list[tuple[str, Ctx]]:
-    """(subject, ctx) for each subject of one rule: the unit itself, or the selected ``foreach`` items
-    (``memo``: the unit's indexes, shared by its contexts)."""
-    if rule.foreach_path is None:
-        return [("", Ctx(facts, params, as_of, memo=memo))]
-    subjects = []
+def foreach_subjects(path: str, facts: dict, memo: dict) -> list[tuple[Any, str, str]]:
+    """(item, subject, key) of each item of the list a ``foreach`` goes through, worked out once per unit
+    (``memo``: the unit's, see :class:`Ctx`) for all the rules that go through it."""
+    found = memo.get(path)
+    if found is None:
+        found = memo[path] = [(item, *_subject(item, index)) for index, item in enumerate(foreach_items(path, facts))]
+    return found
+
+
+def in_scope(rule: CompiledRule, facts: dict, ctx: Ctx) -> Iterator[str]:
+    """The subjects of a ``foreach`` rule that its ``where`` selects: ``ctx`` is set to each in turn (item, key,
+    a new ``used`` record) before its subject is yielded."""
     where = rule.foreach_where.run if rule.foreach_where is not None else None
-    for index, item in enumerate(foreach_items(rule.foreach_path, facts)):
-        name, key = _subject(item, index)
-        ctx = Ctx(facts, params, as_of, item, key, memo)
+    for item, subject, key in foreach_subjects(rule.foreach_path or "", facts, ctx.memo):
+        ctx.item, ctx.item_label, ctx.this, ctx.used = item, key, None, {}
         if where is not None:
             if where(ctx) is not True:
                 continue
             ctx.used = {}
-        subjects.append((name, ctx))
-    return subjects
+        yield subject
+
+
+def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date,
+                  memo: dict | None = None) -> list[tuple[str, Ctx]]:
+    """(subject, ctx) for each subject of one rule, each with its own ctx: the unit itself, or the ``foreach``
+    items :func:`in_scope` selects (``memo``: the unit's indexes, shared by its contexts)."""
+    ctx = Ctx(facts, params, as_of, memo=memo)
+    if rule.foreach_path is None:
+        return [("", ctx)]
+    return [(subject, Ctx(facts, params, as_of, ctx.item, ctx.item_label, ctx.memo))
+            for subject in in_scope(rule, facts, ctx)]
 
 
 def _unknown_message(domain: Domain, ctx: Ctx) -> str:
@@ -167,28 +181,21 @@ def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: st
 
 def decisions(rules: Iterable[CompiledRule], facts: dict, params: dict, as_of: dt.date,
               memo: dict | None = None) -> Iterator[tuple[CompiledRule, str, str, Ctx]]:
-    """(rule, subject, state before waivers, ctx) for each enabled rule and subject (as :func:`rule_subjects`
-    selects them), in one loop with one reused context for the unit and one for ``foreach`` items: a ctx is
-    valid until the next item (its ``used`` record is a new dict each time, so it may be kept)."""
+    """(rule, subject, state before waivers, ctx) for each enabled rule and subject, with one reused context for
+    the unit and one for ``foreach`` items (see :func:`in_scope`): a ctx is valid until the next subject (its
+    ``used`` record is a new dict each time, so it may be kept)."""
     unit_ctx = Ctx(facts, params, as_of, memo=memo)
     item_ctx = Ctx(facts, params, as_of, memo=unit_ctx.memo)
     for compiled in rules:
         if not compiled.rule.enabled:
             continue
-        path = compiled.foreach_path
-        if path is None:
+        decide = compiled.decide
+        if compiled.foreach_path is None:
             unit_ctx.used = {}
-            yield compiled, "", compiled.decide(unit_ctx), unit_ctx
+            yield compiled, "", decide(unit_ctx), unit_ctx
             continue
-        where = compiled.foreach_where.run if compiled.foreach_where is not None else None
-        for index, item in enumerate(foreach_items(path, facts)):
-            subject, item_ctx.item_label = _subject(item, index)
-            item_ctx.item, item_ctx.this, item_ctx.used = item, None, {}
-            if where is not None:
-                if where(item_ctx) is not True:
-                    continue
-                item_ctx.used = {}
-            yield compiled, subject, compiled.decide(item_ctx), item_ctx
+        for subject in in_scope(compiled, facts, item_ctx):
+            yield compiled, subject, decide(item_ctx), item_ctx
 
 
 SETTLED = frozenset({"pass", "not_applicable"})

@@ -295,12 +295,14 @@ def check_files(pack: Pack, files: Iterable[Path], as_of: dt.date) -> Iterator[O
                               check_profile(pack, profile, as_of, record.source), warnings=warnings)
 
 
-Evaluate = Callable[[Pack, list[tuple[dict, str]], dt.date], list["list[Finding] | Problem"]]
+Evaluate = Callable[[Pack, list[tuple[dict, str]], dt.date, "list[Counter] | None"], list["list[Finding] | Problem"]]
+"""An engine: the findings of each unit ``(facts, source)``, or a :class:`Problem` for a unit it could not check;
+given counters (one per unit), 符合/不适用 results are only counted there instead of built."""
 
 
 def default_evaluate(pack: Pack, units: list[tuple[dict, str]], as_of: dt.date,
                      settled: list[Counter] | None = None) -> list[list[Finding] | Problem]:
-    """Findings of each unit; with ``settled`` (one counter per unit), 符合/不适用 are only counted there."""
+    """The compiled closures of :mod:`compliance.engine.evaluate` (see :data:`Evaluate`)."""
     if settled is None:
         return [check_unit(pack, facts, as_of, source) for facts, source in units]
     return [check_unit(pack, facts, as_of, source, tally) for (facts, source), tally in zip(units, settled)]
@@ -309,7 +311,7 @@ def default_evaluate(pack: Pack, units: list[tuple[dict, str]], as_of: dt.date,
 def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: Evaluate = default_evaluate,
                   settled: bool = True) -> list[Outcome]:
     """Outcomes for a batch of records; a bad record becomes an outcome with problems, never an exception.
-    ``settled=False``: the default evaluator only counts 符合/不适用 (``Outcome.settled``) instead of building them."""
+    ``settled=False``: 符合/不适用 are only counted (``Outcome.settled``), not built."""
     outcomes: list[Outcome] = []
     pending: list[tuple[dict, str]] = []
     waiting: list[Outcome] = []
@@ -327,9 +329,9 @@ def check_records(pack: Pack, records: list[Record], as_of: dt.date, evaluate: E
             outcome = Outcome(source, problems=[Problem(source, f"内部错误，该单位未检查：{type(exc).__name__}: {exc}")])
         outcomes.append(outcome)
     if pending:
-        tallies = None if settled or evaluate is not default_evaluate else [Counter() for _ in pending]
+        tallies = None if settled else [Counter() for _ in pending]
         try:
-            results = evaluate(pack, pending, as_of) if tallies is None else default_evaluate(pack, pending, as_of, tallies)
+            results = evaluate(pack, pending, as_of, tallies)
         except Exception as exc:  # noqa: BLE001 - the batch's units become errors, the run goes on
             results = [Problem("", f"内部错误，该单位未检查：{type(exc).__name__}: {exc}")] * len(pending)
         for index, (outcome, result) in enumerate(zip(waiting, results)):
