@@ -31,3 +31,14 @@ def test_a_json_key_written_twice_is_refused_at_its_line(runner, tmp_path):
     path.write_text('{"schema_version": 1,\n "unit": {"id": "X1",\n  "name": "甲",\n  "name": "乙"}}', encoding="utf-8")
     result = validate(runner, path)
     assert result.exit_code == 2 and "c.json:4: JSON 格式错误：字段「name」重复填写" in result.output
+
+
+def test_a_json_lines_key_written_twice_is_refused_at_its_line_and_the_other_units_are_checked(runner, tmp_path):
+    good = '{"schema_version": 1, "unit": {"id": "X%d", "name": "甲：乙单位"}, "notes": "a\\" : b:c"}'
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join([good % 1, '{"schema_version": 1, "unit": {"id": "X2", "name" : "甲", "name" : "乙"}}',
+                               good % 3]) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["check", str(path), "--as-of", "2025-11-20", "--format", "csv"])
+    assert result.exit_code == 2
+    assert "d.jsonl:2: JSON 格式错误：字段「name」重复填写" in result.output
+    assert "X1" in result.output and "X3" in result.output and "X2" not in result.output
