@@ -31,6 +31,35 @@ class Postponement(Model):
     until: dt.date | None = zh("延期至", "批准延期换届的截止日期")
 
 
+def as_facts(profile: BaseModel) -> dict[str, Any]:
+    """``profile.model_dump()``, in half the time: each section's values copied as they are, sections and lists
+    of them converted in turn (a model that writes itself differently, with serializers or computed fields, is
+    dumped by pydantic)."""
+    out = dict(profile.__dict__)
+    nested = _nested_fields(type(profile))
+    if nested is None:
+        return profile.model_dump()
+    for name in nested:
+        value = out[name]
+        if type(value) is list:
+            out[name] = [as_facts(v) if isinstance(v, BaseModel) else v for v in value]
+        elif isinstance(value, BaseModel):
+            out[name] = as_facts(value)
+        elif value is not None:  # sections in another container
+            return profile.model_dump()
+    return out
+
+
+@lru_cache(maxsize=None)
+def _nested_fields(model: type[BaseModel]) -> tuple[str, ...] | None:
+    """Fields of ``model`` that hold sections or lists of them; ``None`` if pydantic must dump it."""
+    decorators = model.__pydantic_decorators__
+    if (decorators.field_serializers or decorators.model_serializers or model.model_computed_fields
+            or model.model_config.get("extra") == "allow" or any(f.exclude for f in model.model_fields.values())):
+        return None
+    return tuple(name for name, f in model.model_fields.items() if model_of(f.annotation) is not None)
+
+
 TERM_DERIVED: dict[str, tuple[str, str]] = {
     "term_end": ("date", "本届任期届满日期"),
     "postponed_until": ("date", "经批准延期至"),

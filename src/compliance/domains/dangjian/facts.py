@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from compliance.domains.toolkit import TERM_DERIVED, add_term_facts, age_on, extend, model_schema
+from compliance.domains.toolkit import TERM_DERIVED, add_term_facts, age_on, as_facts, extend, model_schema
 from compliance.engine.conditions import FactType
 from compliance.engine.waivers import usable
 from compliance.findings import zh_date
@@ -184,7 +184,7 @@ def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[st
     """All facts for ``profile`` as of the check date; annual rules judge the 考核年度 ``year`` (default: the
     check date's year). ``events_confirmed`` is the list of records only where the unit confirmed they are
     complete (``records_complete``), so that the absence of a record proves nothing otherwise."""
-    facts = profile.model_dump()
+    facts = as_facts(profile)
     reformed = facts["unit"].get("reformed")
     facts["unit"]["days_since_reform"] = (as_of - reformed).days if reformed else None
     orgs = [_org_facts(facts.get(key), key, name, as_of, reformed) for key, name in MASS_ORGS.items()]

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from compliance.domains.sanhui.profile import Profile
-from compliance.domains.toolkit import TERM_DERIVED, add_term_facts, extend, model_schema
+from compliance.domains.toolkit import TERM_DERIVED, add_term_facts, as_facts, extend, model_schema
 from compliance.engine.conditions import FactType
 from compliance.engine.waivers import usable
 from compliance.findings import zh_date
@@ -138,7 +138,7 @@ def derive(profile: Profile, as_of: dt.date, year: int | None = None) -> dict[st
     """All facts for ``profile`` as of the check date: the periodic and annual rules judge the 考核年度 ``year``
     (default: the check date's year), counting its quarters and months that have ended by the check date."""
     year = as_of.year if year is None else year
-    facts = profile.model_dump()
+    facts = as_facts(profile)
     branch = facts["branch"] = facts.get("branch") or {name: None for name in profile_fields("branch")}
     _branch(branch, facts["unit"]["name"], as_of)
     groups = [g["name"] for g in branch.get("party_groups") or () if g.get("name")]
