@@ -146,30 +146,32 @@ def _date_bearing_fields(model: type[BaseModel]) -> tuple[str, ...]:
                  if model_of(f.annotation) is not None or _mentions_date(f.annotation))
 
 
-def dates_in(node: Any, loc: Loc = ()) -> list[tuple[Loc, dt.date]]:
-    """Every date in a validated profile (or part of one), with its field path, in field order."""
+def dates_after(node: Any, day: dt.date, loc: Loc = ()) -> list[tuple[Loc, dt.date]]:
+    """Every date later than ``day`` in a validated profile (or part of one), with its field path, in field order."""
     found: list[tuple[Loc, dt.date]] = []
-    _collect_dates(node, loc, found)
+    _collect_after(node, day, loc, found)
     return found
 
 
-def _collect_dates(node: Any, loc: Loc, found: list[tuple[Loc, dt.date]]) -> None:
+def _collect_after(node: Any, day: dt.date, loc: Loc, found: list[tuple[Loc, dt.date]]) -> None:
     if isinstance(node, BaseModel):
         for name in _date_bearing_fields(type(node)):
             value = getattr(node, name)
             if value is None:
                 continue
             if type(value) is dt.date:
-                found.append(((*loc, name), value))
+                if value > day:
+                    found.append(((*loc, name), value))
             else:
-                _collect_dates(value, (*loc, name), found)
+                _collect_after(value, day, (*loc, name), found)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             if type(item) is dt.date:
-                found.append(((*loc, index), item))
-            else:
-                _collect_dates(item, (*loc, index), found)
-    elif isinstance(node, dt.date) and loc:
+                if item > day:
+                    found.append(((*loc, index), item))
+            elif item is not None:
+                _collect_after(item, day, (*loc, index), found)
+    elif isinstance(node, dt.date) and loc and node > day:
         found.append((loc, node))
 
 
@@ -222,8 +224,8 @@ def no_future_dates(model: type[BaseModel], limits: frozenset[str]) -> Callable[
     """A check that no date is after the check date, except fields named in ``limits`` (延期至, 有效期至…)."""
 
     def run(profile: Any, as_of: dt.date) -> Iterator[Issue]:
-        for loc, day in dates_in(profile):
-            if loc[-1] not in limits and day > as_of:
+        for loc, day in dates_after(profile, as_of):
+            if loc[-1] not in limits:
                 yield Issue(loc, day.isoformat(), f"不晚于检查日期{zh_date(as_of)}",
                             f"「{field_label(model, loc)}」（{zh_date(day)}）晚于检查日期{zh_date(as_of)}")
 
