@@ -27,7 +27,7 @@ SEVERITIES: tuple[str, ...] = ("严重", "一般", "提示")
 SEVERITY_RANK: dict[str, int] = {"严重": 3, "一般": 2, "提示": 1}
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """The result of one rule for one unit and subject, explaining itself."""
 
