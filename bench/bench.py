@@ -255,7 +255,8 @@ def print_phases(result: dict) -> None:
 
     us = result["us"]
     floor = us["floor"]
-    names = {"parse": "解析 JSON（orjson；深度检查只在校验失败后）", "validate": "pydantic 校验", "quality": "数据质量检查",
+    names = {"parse": "解析 JSON（orjson，检查重复的键；深度检查只在校验失败后）",
+             "validate": "档案校验（先用原生校验器，它不接受的交给模型）", "quality": "数据质量检查",
              "derive": "派生事实", "check_unit": f"规则求值 + 构造 Finding（{result['rules']}条；符合、不适用只计数，同默认输出）",
              "evaluate": "其中：仅规则求值（decisions，不计入合计）",
              "check_all": "对照：构造全部 Finding，含符合、不适用（json、junit、--include-passed；不计入合计）",
