@@ -1,9 +1,9 @@
 """Validation without a Python call per value: the first try of :func:`validate`.
 
-Every :class:`~compliance.inputs.model.Model` runs three Python hooks, about 150 calls for one profile and
-two thirds of its validation time: ``_storable`` after each field, ``_zh_bool`` before each yes/no field and
-``_accept_chinese_keys`` before each section. :func:`native_validator` compiles the same core schema with
-them done natively or left out:
+Every :class:`~compliance.inputs.model.Model` runs three Python hooks, about 150 calls for one profile
+and more than half of its validation time: ``_storable`` after each field, ``_zh_bool`` before each yes/no
+field and ``_accept_chinese_keys`` before each section. :func:`native_validator` compiles the same core
+schema with them done natively or left out:
 
 - ``_storable`` becomes constraints pydantic-core checks itself (a pattern refusing :data:`ILLEGAL`
   characters on every text, ±:data:`MAX_INT` on every whole number) wherever a field holds only texts,
@@ -144,8 +144,8 @@ def _checkable(node: Any) -> bool:
     if kind == "int" or kind in _PLAIN:
         return all(_checkable(value) for key, value in node.items() if key not in ("metadata", "type"))
     if _hook(node) is _zh_bool:
-        return _checkable(node["schema"])  # kept only where it is left out (before a yes/no)
-    return kind is None  # a nested part without its own type (e.g. a ``function`` entry)
+        return _checkable(node["schema"])
+    return kind is None  # a part without a type of its own; any other kind keeps ``_storable``
 
 
 def _has_sections(fields: Any) -> bool:
