@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import sys
-import typing
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from compliance.domains.dangjian.profile import Profile
 from compliance.engine.domain import domains
 from compliance.inputs import native
 from compliance.inputs.loader import InputError
-from compliance.inputs.validation import validate_as
+from compliance.inputs.validation import model_of, validate_as
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -30,17 +29,6 @@ TWEAKS = ["是", "否", " yes ", "YES", "on", "1", 1, 0, 2, " 文本 ", "a\x07b"
           10**15, 1e20, {}, {"approved": None}, {"approved": None, "document": ""}, [], None, "2025-02-30"]
 
 
-def _section(annotation: Any) -> type[BaseModel] | None:
-    """The section model inside a field's annotation (``X | None``, ``list[X]``), if any."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _section(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def _tweaked(data: Any, model: type[BaseModel], rng: random.Random) -> Any:
     """``data`` with some keys written as their Chinese titles and some values replaced by :data:`TWEAKS`."""
     if not isinstance(data, dict):
@@ -48,7 +36,7 @@ def _tweaked(data: Any, model: type[BaseModel], rng: random.Random) -> Any:
     out: dict[Any, Any] = {}
     for key, value in data.items():
         field = model.model_fields.get(key)
-        section = _section(field.annotation) if field else None
+        section = model_of(field.annotation) if field else None
         if section is not None and isinstance(value, dict):
             value = _tweaked(value, section, rng)
         elif section is not None and isinstance(value, list):

@@ -35,8 +35,8 @@ LEGAL_TEXT = "^" + ILLEGAL.pattern.replace("[", "[^", 1).replace("\ud800-\udfff"
 """Texts without :data:`ILLEGAL` characters (lone surrogates already fail as invalid Unicode)."""
 _STORABLE = Model._storable.__func__  # type: ignore[attr-defined]
 _CHINESE_KEYS = Model._accept_chinese_keys.__func__  # type: ignore[attr-defined]
-_PLAIN = {"default", "nullable", "bool", "date", "datetime", "float", "literal", "list", "model"}
-"""Schema types that hold no text or whole number of their own, or whose content is checked further down."""
+_VALUES = {"str", "int", "float", "bool", "date", "datetime", "literal", "list"}
+"""Schema types of a field's value that is not a section (a list's items are checked as its own schema)."""
 
 
 def validate(model: type[M], data: Any) -> M:
@@ -141,7 +141,7 @@ def _checkable(node: Any) -> bool:
         return True
     if kind == "str":
         return "pattern" not in node
-    if kind == "int" or kind in _PLAIN:
+    if kind in _VALUES or kind in ("default", "nullable"):
         return all(_checkable(value) for key, value in node.items() if key not in ("metadata", "type"))
     if _hook(node) is _zh_bool:
         return _checkable(node["schema"])
@@ -154,7 +154,6 @@ def _has_sections(fields: Any) -> bool:
         node = field["schema"]
         while isinstance(node, dict) and node.get("type") != "model" and "schema" in node:
             node = node["schema"]
-        if not isinstance(node, dict) or node.get("type") not in ("str", "int", "float", "bool", "date",
-                                                                  "datetime", "literal", "list"):
+        if not isinstance(node, dict) or node.get("type") not in _VALUES:
             return True
     return False
