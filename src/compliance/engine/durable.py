@@ -440,8 +440,9 @@ class DurableEvaluator:
     def _findings(pack: Pack, units: list[tuple[dict, str]], pending: list, states: list[str], as_of: dt.date,
                   settled: list[Counter] | None) -> list[list[Finding] | Problem]:
         out: list[list[Finding] | Problem] = [[] for _ in units]
+        identities = [pack.domain.identity(facts) for facts, _ in units]
+        waivers = [unit_waivers(pack, facts, unit_id) for (facts, _), (unit_id, _) in zip(units, identities)]
         for (u, plan, subject, ctx, values, used, errors), state in zip(pending, states):
-            facts, source = units[u]
             ctx.used = {}
             try:
                 replayed = _replay_state(plan, values, used, errors, ctx.used)
@@ -453,11 +454,10 @@ class DurableEvaluator:
             if settled is not None and state in SETTLED:
                 settled[u][state] += 1
                 continue
-            unit_id, unit_name = pack.domain.identity(facts)
             findings = out[u]
             assert isinstance(findings, list)
-            findings.append(make_finding(pack.domain, plan.compiled, subject, state, ctx, unit_id, unit_name,
-                                         unit_waivers(pack, facts, unit_id), as_of, source))
+            findings.append(make_finding(pack.domain, plan.compiled, subject, state, ctx, *identities[u], waivers[u],
+                                         as_of, units[u][1]))
         return out
 
 
