@@ -208,3 +208,18 @@ def test_a_rendered_message_is_capped_at_2000_characters():
     ctx = Ctx(facts={"unit": {"name": "名" * 1_000_000}}, params={}, as_of=None)
     text = render("单位{unit.name}未整改", ctx)
     assert len(text) == MAX_MESSAGE and text.endswith("…")
+
+
+def test_messages_kept_for_reuse_stay_bounded_when_every_unit_names_its_own_subjects(small_pack):
+    from compliance.engine.evaluate import MAX_REMEMBERED, rule_texts
+    facts = derive(Profile.model_validate(minimal_profile()), AS_OF)
+    count = 2 * MAX_REMEMBERED + 500  # more than it keeps of either state
+    facts["orgs"] = [{"name": f"第{i}工会", "key": f"u{i}", "established": True,
+                      "term_overdue": None if i % 2 else False} for i in range(count)]
+    findings = [f for f in check_unit(small_pack, facts, AS_OF) if f.rule_id == "R2"]
+    assert len(findings) == count
+    last_unknown, last_pass = findings[-1], findings[-2]
+    assert last_unknown.state == "unknown" and last_unknown.message.startswith(f"第{count - 1}工会：档案未填报")
+    assert last_pass.message == f"符合：按期换届（第{count - 2}工会）"
+    texts = rule_texts(small_pack.rule("R2"))
+    assert 0 < len(texts.unknown) <= MAX_REMEMBERED and 0 < len(texts.settled) <= MAX_REMEMBERED

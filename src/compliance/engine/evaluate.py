@@ -15,6 +15,9 @@ from compliance.findings import STATES, Finding, show
 
 MAX_MESSAGE = 2000
 """Characters of one rendered message; a longer one ends in "…"."""
+MAX_REMEMBERED = 4096
+"""Messages one rule keeps for reuse (see :class:`RuleTexts`); past that it starts afresh, so subjects that differ
+from unit to unit cannot grow it without bound."""
 Piece = str | tuple[str, tuple[str, ...]]
 """A literal text of a message template, or a field: (head, rest of its path)."""
 
@@ -99,10 +102,6 @@ def rule_subjects(rule: CompiledRule, facts: dict, params: dict, as_of: dt.date,
             for subject in in_scope(rule, facts, ctx)]
 
 
-def _unknown_message(domain: Domain, ctx: Ctx) -> str:
-    return _missing_text(domain, tuple([k for k, v in ctx.used.items() if v is None]))
-
-
 @lru_cache(maxsize=4096)
 def _missing_text(domain: Domain, missing: tuple[str, ...]) -> str:
     names = "、".join(dict.fromkeys(f"“{_field_name(domain.label_of(k))}”" for k in missing)) or "所需数据"
@@ -134,6 +133,8 @@ class RuleTexts(NamedTuple):
     catalogue: list[str]
     settled: dict[tuple[str, str], str]
     """Messages of pass and not_applicable by (state, subject): the same few texts for every unit."""
+    unknown: dict[tuple[str, tuple[str, ...]], str]
+    """Messages of unknown by (subject, the facts found missing): again the same few texts for every unit."""
 
 
 def rule_texts(compiled: CompiledRule) -> RuleTexts:
@@ -143,16 +144,29 @@ def rule_texts(compiled: CompiledRule) -> RuleTexts:
     if texts is None or texts.rule is not rule:
         texts = compiled.texts = RuleTexts(
             rule, rule.kind == "提醒", rule.id, rule.severity, rule.category, rule.title, rule.message, rule.measure,
-            rule.deadline_days, rule.owner, rule.evidence, rule.catalogue, {})
+            rule.deadline_days, rule.owner, rule.evidence, rule.catalogue, {}, {})
     return texts
+
+
+def _remember(cache: dict, key: Any, message: str) -> str:
+    if len(cache) >= MAX_REMEMBERED:
+        cache.clear()
+    cache[key] = message
+    return message
 
 
 def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: str, ctx: Ctx, unit_id: str,
                  unit_name: str, waivers: list[dict] | None, as_of: dt.date, source: str = "") -> Finding:
     """The finding for one decided (rule, subject): message, waiver and everything that explains it."""
-    texts = rule_texts(compiled)
+    texts = compiled.texts
+    if texts is None or texts.rule is not compiled.rule:
+        texts = rule_texts(compiled)
     if state == "unknown":
-        message = (f"{subject}：" if subject else "") + _unknown_message(domain, ctx)
+        missing = (subject, tuple([k for k, v in ctx.used.items() if v is None]))
+        message = texts.unknown.get(missing)
+        if message is None:
+            message = _remember(texts.unknown, missing,
+                                (f"{subject}：" if subject else "") + _missing_text(domain, missing[1]))
     elif state == "fail":
         if texts.advisory:
             state = "advisory"
@@ -160,8 +174,8 @@ def make_finding(domain: Domain, compiled: CompiledRule, subject: str, state: st
     else:
         message = texts.settled.get((state, subject))
         if message is None:
-            message = f"{STATES[state]}：{texts.title}" + (f"（{subject}）" if subject else "")
-            texts.settled[(state, subject)] = message
+            message = _remember(texts.settled, (state, subject),
+                                f"{STATES[state]}：{texts.title}" + (f"（{subject}）" if subject else ""))
     waiver = None
     if waivers and state in ("fail", "unknown"):
         found = choose_waiver(waivers, texts.rule_id, subject)
@@ -209,11 +223,22 @@ def check_unit(pack: Pack, facts: dict, as_of: dt.date, source: str = "",
     domain = pack.domain
     unit_id, unit_name = domain.identity(facts)
     waivers = unit_waivers(pack, facts, unit_id)
-    findings = []
+    findings: list[Finding] = []
+    add = findings.append
+    if count_settled is None:
+        for compiled, subject, state, ctx in decisions(pack.rules, facts, pack.params, as_of):
+            add(make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source))
+        return findings
+    passed = not_applicable = 0
     for compiled, subject, state, ctx in decisions(pack.rules, facts, pack.params, as_of):
-        if count_settled is not None and state in SETTLED:
-            count_settled[state] += 1
+        if state == "pass":
+            passed += 1
+        elif state == "not_applicable":
+            not_applicable += 1
         else:
-            findings.append(make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of,
-                                         source))
+            add(make_finding(domain, compiled, subject, state, ctx, unit_id, unit_name, waivers, as_of, source))
+    if passed:
+        count_settled["pass"] += passed
+    if not_applicable:
+        count_settled["not_applicable"] += not_applicable
     return findings
