@@ -287,12 +287,27 @@ class Compiler:
         fast = _single_leaf(path, ops)
         if fast is not None:
             leaf = fast  # noqa: F811 - the common case as one closure
-        elif not record and len(tests) == 1:
+        elif len(tests) == 1:  # one test: called directly, its result made a strict three-valued one
             only = tests[0]
+            if not record:
 
-            def leaf(ctx: Ctx) -> bool | None:  # noqa: F811 - ``this.*`` inside count: nothing to record
-                r = only(ctx, get(ctx))
-                return r if r is None or r is False else True
+                def leaf(ctx: Ctx) -> bool | None:  # noqa: F811 - ``this.*`` inside count: nothing to record
+                    r = only(ctx, get(ctx))
+                    return r if r is None or r is False else True
+            elif on_item:
+
+                def leaf(ctx: Ctx) -> bool | None:  # noqa: F811
+                    value = get(ctx)
+                    ctx.used[ctx.item_label + tail] = value
+                    r = only(ctx, value)
+                    return r if r is None or r is False else True
+            else:
+
+                def leaf(ctx: Ctx) -> bool | None:  # noqa: F811
+                    value = get(ctx)
+                    ctx.used[path] = value
+                    r = only(ctx, value)
+                    return r if r is None or r is False else True
 
         paths = [path] if record else []
         skip = None
