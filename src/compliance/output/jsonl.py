@@ -10,7 +10,6 @@ writes every finding line complete (all fields of a finding in the ``json`` docu
 from __future__ import annotations
 
 import codecs
-from collections import Counter
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from compliance import __version__
@@ -111,9 +110,7 @@ class JsonlWriter(Writer):
                                 "unit_id": outcome.unit_id if outcome.ok else None,
                                 "unit_name": outcome.unit_name if outcome.ok else None}
         if outcome.ok:
-            counts = Counter(f.state for f in findings)
-            if outcome.settled:
-                counts.update(outcome.settled)
+            counts = outcome.state_counts()
             unit["states"] = {state: counts.get(state, 0) for state in STATES}
         lines.append(encode_line(unit))
         lines.append(b"")

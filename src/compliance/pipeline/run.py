@@ -61,12 +61,19 @@ class Outcome:
     def ok(self) -> bool:
         return not self.problems
 
+    def state_counts(self) -> Counter:
+        """Results by state: the findings built and those only counted (kept once :meth:`compact` has run)."""
+        if self.states is not None:
+            return self.states
+        counts = Counter(f.state for f in self.findings)
+        if self.settled:
+            counts.update(self.settled)
+        return counts
+
     def compact(self, render: Callable[["Outcome"], Any]) -> "Outcome":
         """Render the findings now (in the worker) and keep only counters, so little crosses processes."""
+        self.states = self.state_counts()
         self.rendered = render(self)
-        self.states = Counter(f.state for f in self.findings)
-        if self.settled:
-            self.states.update(self.settled)
         self.fails = Counter(f.severity for f in self.findings if f.state == "fail")
         self.findings = []
         return self

@@ -1,0 +1,114 @@
+"""Instructions per unit, counted by valgrind (callgrind): the same on every run, unlike time on a shared box.
+
+    python bench/instructions.py              # 300 units, about 3 minutes
+    python bench/instructions.py --units 100
+
+Each workload runs twice under callgrind on the same synthetic units, once with no pass over them and once with
+two; the difference divided by the units checked is its count per unit, set-up and start-up cancelled out.
+Instructions are not time (the interpreter's closures run fewer instructions per nanosecond than pydantic-core),
+so this complements ``bench.py``: it tells whether a change does less work, exactly, where timings on a shared
+machine vary by 15–30 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from bench import AS_OF, default_pack, generate
+
+WORKLOADS = {
+    "floor": "底线：json.loads + model_validate",
+    "pipeline": "完整检查（解析、校验、质量、派生、求值、默认 JSONL 渲染），1 进程",
+    "check_unit": "规则求值 + 构造 Finding（符合、不适用只计数，同默认输出）",
+    "check_all": "规则求值 + 构造全部 Finding（含符合、不适用）",
+    "rules10": "引擎求值 10 条参照规则",
+    "hand10": "手写 Python 的同 10 条规则",
+}
+PASSES = 2
+_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def workload(name: str, path: str, passes: int) -> None:
+    """Set up ``name`` on the units of ``path``, then run it ``passes`` times over them (what is counted)."""
+    import os
+
+    from compliance.engine.evaluate import check_unit, decisions
+    from compliance.engine.pack import finish_findings
+    from compliance.output.jsonl import JsonlWriter
+    from compliance.pipeline.run import check_stream, parse_line, validate_profile
+    from compliance.inputs.records import iter_records
+    from reference import RULE_IDS, hand_states
+
+    pack = default_pack()
+    domain, params = pack.domain, pack.params
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    model = domain.profile_model
+    facts = [domain.derive(validate_profile(parse_line(line, path), domain, path), AS_OF, pack.for_check(AS_OF))
+             for line in lines]
+    writer = JsonlWriter(open(os.devnull, "w", encoding="utf-8"), pack, AS_OF)
+    ten = [pack.rule(r) for r in RULE_IDS]
+    for _ in range(passes):
+        if name == "floor":
+            for line in lines:
+                model.model_validate(json.loads(line))
+        elif name == "pipeline":
+            for outcome in check_stream(pack, iter_records([path], []), AS_OF, 1, render=writer.render, settled=False):
+                writer.add(outcome)
+        elif name in ("check_unit", "check_all"):
+            for unit in facts:
+                finish_findings(pack, check_unit(pack, unit, AS_OF, path, Counter() if name == "check_unit" else None),
+                                AS_OF)
+        elif name == "rules10":
+            for unit in facts:
+                for _ in decisions(ten, unit, params, AS_OF):
+                    pass
+        elif name == "hand10":
+            for unit in facts:
+                hand_states(unit, params)
+
+
+def count(name: str, path: Path, passes: int) -> int:
+    """Instructions of one run of ``name`` under callgrind."""
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                          __file__, "--run", name, str(path), str(passes)], capture_output=True, text=True)
+    found = _REFS.search(out.stderr)
+    if out.returncode or not found:
+        raise SystemExit(f"{name}: valgrind 运行失败\n{out.stderr[-2000:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="每单位指令数（valgrind callgrind 计数，与时间不同，每次相同）")
+    parser.add_argument("--units", type=int, default=300, help="合成单位数（默认 300）")
+    parser.add_argument("--run", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        name, path, passes = args.run
+        workload(name, path, int(passes))
+        return
+    if shutil.which("valgrind") is None:
+        raise SystemExit("需要 valgrind：sudo apt-get install valgrind")
+    from tabulate import tabulate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "units.jsonl"
+        generate(path, args.units)
+        per_unit = {name: (count(name, path, PASSES) - count(name, path, 0)) / (PASSES * args.units)
+                    for name in WORKLOADS}
+    floor = per_unit["floor"]
+    rows = [[WORKLOADS[name], f"{n / 1000:,.0f}", f"{n / floor:.2f}×"] for name, n in per_unit.items()]
+    print(tabulate(rows, headers=["工作", "千条指令/单位", "相对底线"], tablefmt="github", disable_numparse=True))
+    print(f"\n{args.units}个单位；每项在 callgrind 下运行两次（0 遍与{PASSES}遍），取差值。"
+          f"引擎与手写 10 条参照规则之比 {per_unit['rules10'] / per_unit['hand10']:.2f}×。")
+
+
+if __name__ == "__main__":
+    main()
