@@ -1,7 +1,7 @@
 """Instructions per unit, counted by valgrind (callgrind): the same on every run, unlike time on a shared box.
 
-    python bench/instructions.py              # 300 units, about 3 minutes
-    python bench/instructions.py --units 100
+    python bench/instructions.py                          # every workload on 300 units: about 12 minutes
+    python bench/instructions.py --only floor pipeline    # some of them
 
 Each workload runs twice under callgrind on the same synthetic units, once with no pass over them and once with
 two; the difference divided by the units checked is its count per unit, set-up and start-up cancelled out.
@@ -27,7 +27,13 @@ from bench import AS_OF, default_pack, generate
 WORKLOADS = {
     "floor": "底线：json.loads + model_validate",
     "pipeline": "完整检查（解析、校验、质量、派生、求值、默认 JSONL 渲染），1 进程",
-    "check_unit": "规则求值 + 构造 Finding（符合、不适用只计数，同默认输出）",
+    "parse": "其中：解析 JSON（含重复键检查）",
+    "validate": "其中：档案校验",
+    "quality": "其中：数据质量检查",
+    "derive": "其中：派生事实",
+    "check_unit": "其中：规则求值 + 构造 Finding（符合、不适用只计数，同默认输出）",
+    "evaluate": "其中：仅规则求值（decisions，含于上一行）",
+    "render": "其中：JSONL 渲染（默认输出）",
     "check_all": "规则求值 + 构造全部 Finding（含符合、不适用）",
     "rules10": "引擎求值 10 条参照规则",
     "hand10": "手写 Python 的同 10 条规则",
@@ -43,7 +49,7 @@ def workload(name: str, path: str, passes: int) -> None:
     from compliance.engine.evaluate import check_unit, decisions
     from compliance.engine.pack import finish_findings
     from compliance.output.jsonl import JsonlWriter
-    from compliance.pipeline.run import check_stream, parse_line, validate_profile
+    from compliance.pipeline.run import Outcome, check_stream, parse_line, validate_profile
     from compliance.inputs.records import iter_records
     from reference import RULE_IDS, hand_states
 
@@ -51,9 +57,16 @@ def workload(name: str, path: str, passes: int) -> None:
     domain, params = pack.domain, pack.params
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     model = domain.profile_model
-    facts = [domain.derive(validate_profile(parse_line(line, path), domain, path), AS_OF, pack.for_check(AS_OF))
-             for line in lines]
+    data = [parse_line(line, path) for line in lines]
+    profiles = [validate_profile(unit, domain, path) for unit in data]
+    refit = pack.for_check(AS_OF)
+    facts = [domain.derive(profile, AS_OF, refit) for profile in profiles]
     writer = JsonlWriter(open(os.devnull, "w", encoding="utf-8"), pack, AS_OF)
+    outcomes = []
+    for unit in facts:
+        settled: Counter = Counter()
+        found = finish_findings(pack, check_unit(pack, unit, AS_OF, path, settled), AS_OF)
+        outcomes.append(Outcome(path, None, *domain.identity(unit), found, settled=settled))
     ten = [pack.rule(r) for r in RULE_IDS]
     for _ in range(passes):
         if name == "floor":
@@ -62,10 +75,29 @@ def workload(name: str, path: str, passes: int) -> None:
         elif name == "pipeline":
             for outcome in check_stream(pack, iter_records([path], []), AS_OF, 1, render=writer.render, settled=False):
                 writer.add(outcome)
+        elif name == "parse":
+            for line in lines:
+                parse_line(line, path)
+        elif name == "validate":
+            for unit in data:
+                validate_profile(unit, domain, path)
+        elif name == "quality":
+            for profile in profiles:
+                domain.assess(profile, AS_OF, path, None)
+        elif name == "derive":
+            for profile in profiles:
+                domain.derive(profile, AS_OF, refit)
+        elif name == "render":
+            for outcome in outcomes:
+                writer.render(outcome)
         elif name in ("check_unit", "check_all"):
             for unit in facts:
                 finish_findings(pack, check_unit(pack, unit, AS_OF, path, Counter() if name == "check_unit" else None),
                                 AS_OF)
+        elif name == "evaluate":
+            for unit in facts:
+                for _ in decisions(pack.rules, unit, params, AS_OF):
+                    pass
         elif name == "rules10":
             for unit in facts:
                 for _ in decisions(ten, unit, params, AS_OF):
@@ -73,6 +105,8 @@ def workload(name: str, path: str, passes: int) -> None:
         elif name == "hand10":
             for unit in facts:
                 hand_states(unit, params)
+        else:
+            raise ValueError(name)
 
 
 def count(name: str, path: Path, passes: int) -> int:
@@ -88,6 +122,8 @@ def count(name: str, path: Path, passes: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description="每单位指令数（valgrind callgrind 计数，与时间不同，每次相同）")
     parser.add_argument("--units", type=int, default=300, help="合成单位数（默认 300）")
+    parser.add_argument("--only", nargs="+", choices=WORKLOADS, metavar="工作",
+                        help=f"只测这几项（底线总会测）：{'、'.join(WORKLOADS)}")
     parser.add_argument("--run", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
@@ -101,13 +137,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "units.jsonl"
         generate(path, args.units)
+        chosen = [name for name in WORKLOADS if not args.only or name in args.only or name == "floor"]
         per_unit = {name: (count(name, path, PASSES) - count(name, path, 0)) / (PASSES * args.units)
-                    for name in WORKLOADS}
+                    for name in chosen}
     floor = per_unit["floor"]
     rows = [[WORKLOADS[name], f"{n / 1000:,.0f}", f"{n / floor:.2f}×"] for name, n in per_unit.items()]
     print(tabulate(rows, headers=["工作", "千条指令/单位", "相对底线"], tablefmt="github", disable_numparse=True))
-    print(f"\n{args.units}个单位；每项在 callgrind 下运行两次（0 遍与{PASSES}遍），取差值。"
-          f"引擎与手写 10 条参照规则之比 {per_unit['rules10'] / per_unit['hand10']:.2f}×。")
+    ratio = (f"引擎与手写 10 条参照规则之比 {per_unit['rules10'] / per_unit['hand10']:.2f}×。"
+             if "rules10" in per_unit and "hand10" in per_unit else "")
+    print(f"\n{args.units}个单位；每项在 callgrind 下运行两次（0 遍与{PASSES}遍），取差值。{ratio}")
 
 
 if __name__ == "__main__":
