@@ -294,18 +294,11 @@ class Compiler:
                 def leaf(ctx: Ctx) -> bool | None:  # noqa: F811 - ``this.*`` inside count: nothing to record
                     r = only(ctx, get(ctx))
                     return r if r is None or r is False else True
-            elif on_item:
-
-                def leaf(ctx: Ctx) -> bool | None:  # noqa: F811
-                    value = get(ctx)
-                    ctx.used[ctx.item_label + tail] = value
-                    r = only(ctx, value)
-                    return r if r is None or r is False else True
             else:
 
                 def leaf(ctx: Ctx) -> bool | None:  # noqa: F811
                     value = get(ctx)
-                    ctx.used[path] = value
+                    ctx.used[ctx.item_label + tail if on_item else path] = value
                     r = only(ctx, value)
                     return r if r is None or r is False else True
 
