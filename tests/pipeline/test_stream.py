@@ -235,3 +235,15 @@ def test_an_output_that_lists_no_passes_gets_them_counted_not_built_with_the_sam
     assert sum(o.states["pass"] + o.states["not_applicable"] for o in counted) > 100
     assert all(o.settled is None for o in built)
     assert sum(o.settled["pass"] for o in counted if o.ok) == sum(o.states["pass"] for o in counted)
+
+
+def test_a_unit_counts_the_same_into_the_summary_before_and_after_it_is_compacted(pack) -> None:
+    record = Record("a.jsonl", 1, json.dumps(minimal_profile()))
+    outcome = check_records(pack, [record], AS_OF, settled=False)[0]
+    assert outcome.ok and outcome.settled["not_applicable"] > 0  # 不适用 only counted, not built
+    before, after = Summary(), Summary()
+    outcome.count_into(before)
+    outcome.compact(lambda o: b"")
+    outcome.count_into(after)
+    assert before == after and before.units == 1
+    assert before.states["not_applicable"] == outcome.settled["not_applicable"]

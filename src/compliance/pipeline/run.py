@@ -70,22 +70,25 @@ class Outcome:
             counts.update(self.settled)
         return counts
 
+    def fail_counts(self) -> Counter:
+        """不符合 results by severity (kept once :meth:`compact` has run)."""
+        if self.fails is not None:
+            return self.fails
+        return Counter(f.severity for f in self.findings if f.state == "fail")
+
     def compact(self, render: Callable[["Outcome"], Any]) -> "Outcome":
         """Render the findings now (in the worker) and keep only counters, so little crosses processes."""
         self.states = self.state_counts()
+        self.fails = self.fail_counts()
         self.rendered = render(self)
-        self.fails = Counter(f.severity for f in self.findings if f.state == "fail")
         self.findings = []
         return self
 
     def count_into(self, summary: Summary) -> None:
-        """Add this unit to the run's counters (like :meth:`Summary.add`, also after :meth:`compact`)."""
-        if self.states is None:
-            summary.add(self.findings)
-            return
+        """Add this unit to the run's counters, before or after :meth:`compact`."""
         summary.units += 1
-        summary.states.update(self.states)
-        summary.fail_by_severity.update(self.fails or {})
+        summary.states.update(self.state_counts())
+        summary.fail_by_severity.update(self.fail_counts())
 
     def fails_at_or_above(self, threshold: str) -> bool:
         if self.fails is None:
