@@ -20,7 +20,7 @@ from compliance.engine.domain import Domain, domains
 from compliance.engine.evaluate import check_unit
 from compliance.engine.pack import Pack, finish_findings
 from compliance.engine.waivers import waiver_problems
-from compliance.findings import SEVERITY_RANK, Finding, Summary, at_or_above
+from compliance.findings import SEVERITY_RANK, Finding, Summary
 from compliance.inputs.loader import MAX_BYTES, InputError, Problem, parse_json, parse_text, read_text
 from compliance.inputs.loader import _check_depth as check_depth
 from compliance.inputs.paths import is_form
@@ -72,9 +72,7 @@ class Outcome:
 
     def fail_counts(self) -> Counter:
         """不符合 results by severity (kept once :meth:`compact` has run)."""
-        if self.fails is not None:
-            return self.fails
-        return Counter(f.severity for f in self.findings if f.state == "fail")
+        return self.fails if self.fails is not None else Counter(f.severity for f in self.findings if f.state == "fail")
 
     def compact(self, render: Callable[["Outcome"], Any]) -> "Outcome":
         """Render the findings now (in the worker) and keep only counters, so little crosses processes."""
@@ -91,9 +89,7 @@ class Outcome:
         summary.fail_by_severity.update(self.fail_counts())
 
     def fails_at_or_above(self, threshold: str) -> bool:
-        if self.fails is None:
-            return at_or_above(self.findings, threshold)
-        return any(SEVERITY_RANK[s] >= SEVERITY_RANK[threshold] for s in self.fails)
+        return any(SEVERITY_RANK[s] >= SEVERITY_RANK[threshold] for s in self.fail_counts())
 
 
 def validate_profile(data: Any, domain: Domain, name: str, text: str | None = None, follow: bool = False) -> BaseModel:
