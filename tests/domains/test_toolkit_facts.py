@@ -66,3 +66,21 @@ class Outer(Model):
 def test_a_model_that_writes_itself_differently_is_dumped_by_pydantic() -> None:
     outer = Outer(section=Section(day=dt.date(2025, 1, 2)))
     assert as_facts(outer) == outer.model_dump() == {"section": {"day": "2025-01-02"}}
+
+
+class Plain(Model):
+    day: dt.date | None = None
+
+
+class Lists(Model):
+    plain: list[Plain] | None = None
+    written: list[Section] | None = None
+
+
+def test_lists_of_sections_are_copied_item_by_item_and_written_as_their_model_says() -> None:
+    lists = Lists(plain=[Plain(day=dt.date(2025, 1, 2)), Plain()], written=[Section(day=dt.date(2025, 1, 2))])
+    facts = as_facts(lists)
+    assert facts == lists.model_dump() == {"plain": [{"day": dt.date(2025, 1, 2)}, {"day": None}],
+                                           "written": [{"day": "2025-01-02"}]}
+    facts["plain"][0]["day"] = None
+    assert lists.plain is not None and lists.plain[0].day == dt.date(2025, 1, 2)

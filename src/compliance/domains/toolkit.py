@@ -42,12 +42,20 @@ def as_facts(profile: BaseModel) -> dict[str, Any]:
     for name in nested:
         value = out[name]
         if type(value) is list:
-            out[name] = [as_facts(v) if isinstance(v, BaseModel) else v for v in value]
+            out[name] = _list_facts(value)
         elif isinstance(value, BaseModel):
             out[name] = as_facts(value)
         elif value is not None:  # sections in another container
             return profile.model_dump()
     return out
+
+
+def _list_facts(items: list[Any]) -> list[Any]:
+    """A list of sections as facts; flat sections of one model (records, roster entries) copied in one pass."""
+    model = type(items[0]) if items else None
+    if model is not None and issubclass(model, BaseModel) and _nested_fields(model) == ():
+        return [dict(v.__dict__) if type(v) is model else as_facts(v) if isinstance(v, BaseModel) else v for v in items]
+    return [as_facts(v) if isinstance(v, BaseModel) else v for v in items]
 
 
 @lru_cache(maxsize=None)
@@ -180,20 +188,25 @@ def value_at(obj: Any, loc: Loc) -> Any:
     for name in loc:
         if obj is None:
             return None
-        if isinstance(name, int):
-            obj = obj[name] if isinstance(obj, list) and name < len(obj) else None
-        else:
+        if type(name) is str:
             obj = getattr(obj, name, None)
+        else:
+            obj = obj[name] if isinstance(obj, list) and name < len(obj) else None
     return obj
 
 
-def not_before(model: type[BaseModel], profile: Any, early: Loc, late: Loc, what: str) -> Iterator[Issue]:
-    """An issue at ``late`` when that date is before the one at ``early``; ``what`` says why it matters."""
-    a, b = value_at(profile, early), value_at(profile, late)
-    if a is not None and b is not None and b < a:
-        before, after = field_label(model, early), field_label(model, late)
-        yield Issue(late, b.isoformat(), f"不早于「{before}」（{zh_date(a)}）",
-                    f"「{after}」（{zh_date(b)}）早于「{before}」（{zh_date(a)}），{what}")
+def not_before(model: type[BaseModel], profile: Any, early: Loc, late: Loc, what: str) -> tuple[Issue, ...]:
+    """An issue at ``late`` when that date is before the one at ``early`` (none otherwise: an empty tuple, so a
+    check can ``yield from`` it); ``what`` says why it matters."""
+    b = value_at(profile, late)
+    if b is None:
+        return ()
+    a = value_at(profile, early)
+    if a is None or not b < a:
+        return ()
+    before, after = field_label(model, early), field_label(model, late)
+    return (Issue(late, b.isoformat(), f"不早于「{before}」（{zh_date(a)}）",
+                  f"「{after}」（{zh_date(b)}）早于「{before}」（{zh_date(a)}），{what}"),)
 
 
 def waiver_dates(model: type[BaseModel]) -> Callable[[Any, dt.date], Iterator[Issue]]:

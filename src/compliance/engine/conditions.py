@@ -284,7 +284,8 @@ class Compiler:
                 ctx.used[ctx.item_label + tail if on_item else path] = value
             return _all_tests(tests, ctx, value)
 
-        fast = _single_leaf(path, ops)
+        other = self.value(ops[0][1], where)[0] if len(ops) == 1 and isinstance(ops[0][1], dict) else None
+        fast = _single_leaf(path, ops) if other is None else _single_leaf_against(path, ops, other)
         if fast is not None:
             leaf = fast  # noqa: F811 - the common case as one closure
         elif len(tests) == 1:  # one test: called directly, its result made a strict three-valued one
@@ -452,6 +453,26 @@ def _single_leaf(path: str, ops: list[tuple[str, Any]]) -> Evaluator | None:
         return None if value is None else compare(value, operand)
 
     return fact_leaf
+
+
+def _single_leaf_against(path: str, ops: list[tuple[str, Any]], other: Callable[[Ctx], Any]) -> Evaluator | None:
+    """``{fact: this.key, <comparison>: {fact: …} or {param: …}}`` (a counted record's date against the year's
+    bounds) as one closure; anything else: ``None`` (see :func:`_single_leaf`)."""
+    parts = path.split(".")
+    compare = _LITERAL_COMPARE.get(ops[0][0])
+    if len(parts) != 2 or parts[0] != "this" or compare is None:
+        return None
+    key = parts[1]
+
+    def this_against(ctx: Ctx) -> bool | None:
+        this = ctx.this
+        value = this.get(key) if isinstance(this, dict) else None
+        if value is None:
+            return None
+        against = other(ctx)
+        return None if against is None else compare(value, against)
+
+    return this_against
 
 
 def _candidates(memo: dict, items: Any, skip: tuple[str, Any]) -> Any:

@@ -82,7 +82,7 @@ def _adjusted_after(facts: dict[str, Any], reformed: dt.date | None) -> bool | N
 def _org_facts(
     data: dict[str, Any] | None, key: str, name: str, as_of: dt.date, reformed: dt.date | None = None
 ) -> dict[str, Any]:
-    facts = dict(data) if data else {field: None for field in _org_fields(key)}
+    facts = data if data else {field: None for field in _org_fields(key)}  # data: a fresh copy (as_facts)
     facts["key"] = key
     facts["name"] = name
     facts["section_reported"] = data is not None

@@ -45,11 +45,14 @@ def _orgs(profile: Profile) -> Iterator[tuple[str, Organization]]:
             yield key, org
 
 
-def _part_whole(profile: Profile, part: Loc, whole: Loc) -> Iterator[Issue]:
-    p, w = value_at(profile, part), value_at(profile, whole)
-    if p is not None and w is not None and p > w:
-        yield Issue(part, p, f"不大于「{label(whole)}」（{w}）",
-                    f"「{label(part)}」（{p}）大于「{label(whole)}」（{w}）")
+def _part_whole(profile: Profile, part: Loc, whole: Loc) -> tuple[Issue, ...]:
+    p = value_at(profile, part)
+    if p is None:
+        return ()
+    w = value_at(profile, whole)
+    if w is None or not p > w:
+        return ()
+    return (Issue(part, p, f"不大于「{label(whole)}」（{w}）", f"「{label(part)}」（{p}）大于「{label(whole)}」（{w}）"),)
 
 
 def _parts(pairs: list[tuple[Loc, Loc]]) -> Callable[[Profile, dt.date], Iterator[Issue]]:
