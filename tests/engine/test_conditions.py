@@ -160,6 +160,32 @@ def test_a_counted_record_compared_with_another_fact_is_unknown_when_either_is_m
         run(over, {"events": [{"date": dt.date(2025, 4, 1)}]})
 
 
+
+ORG = FactType("object", children={"key": FactType("enum", choices=("union", "league")), "tags": FactType("any")})
+
+
+@pytest.mark.parametrize(("item", "expected"), [({"key": "union"}, True), ({"key": "league"}, False),
+                                                ({"key": None}, None), ({}, None), (None, None)])
+def test_membership_of_a_foreach_item_is_recorded_and_unknown_when_missing(item, expected):
+    compiled = Compiler(SCHEMA, PARAMS, foreach=ORG).compile({"fact": "item.key", "in": ["union"]}, "where")
+    ctx = Ctx({}, PARAMS, AS_OF, item=item, item_label="orgs[0]")
+    assert compiled.run(ctx) is expected
+    assert ctx.used == {"orgs[0].key": (item or {}).get("key")}
+
+
+def test_membership_of_a_value_that_is_a_list_compares_it_with_each_choice():
+    compiled = Compiler(SCHEMA, PARAMS, foreach=ORG).compile({"fact": "item.tags", "in": [["a"], "b"]}, "where")
+    assert compiled.run(Ctx({}, PARAMS, AS_OF, item={"tags": ["a"]})) is True
+    assert compiled.run(Ctx({}, PARAMS, AS_OF, item={"tags": ["c"]})) is False
+
+
+def test_counting_records_whose_field_is_one_of_several_values():
+    spec = {"count": {"of": "events", "where": {"fact": "this.type", "in": ["听取汇报", "专题研究"]}}, "gte": 2}
+    events = [{"type": "听取汇报"}, {"type": "组织活动"}, {"type": "专题研究"}]
+    assert run(spec, {"events": events})[0] is True
+    assert run(spec, {"events": events[:2]})[0] is False
+    assert run(spec, {"events": [*events[:2], {"type": None}]})[0] is None
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [

@@ -285,7 +285,7 @@ class Compiler:
             return _all_tests(tests, ctx, value)
 
         other = self.value(ops[0][1], where)[0] if len(ops) == 1 and isinstance(ops[0][1], dict) else None
-        fast = _single_leaf(path, ops) if other is None else _single_leaf_against(path, ops, other)
+        fast = _single_leaf(path, ops, ftype.kind) if other is None else _single_leaf_against(path, ops, other)
         if fast is not None:
             leaf = fast  # noqa: F811 - the common case as one closure
         elif len(tests) == 1:  # one test: called directly, its result made a strict three-valued one
@@ -411,19 +411,24 @@ def _all_tests(tests: tuple["Test", ...], ctx: Ctx, value: Any) -> bool | None:
     return result
 
 
+HASHABLE_KINDS = frozenset({"str", "enum", "int", "float", "bool", "date"})
+"""Fact kinds whose values (validated) can be looked up in a set."""
 _LITERAL_COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge,
                     "lt": operator.lt, "lte": operator.le}
 
 
-def _single_leaf(path: str, ops: list[tuple[str, Any]]) -> Evaluator | None:
+def _single_leaf(path: str, ops: list[tuple[str, Any]], kind: str) -> Evaluator | None:
     """``{fact: head.key, <comparison>: literal}`` (the most common leaf: one step below the facts, the
     ``foreach`` item or the counted ``this``) as one closure that looks the value up, records it and compares,
-    instead of a getter, a test and a comparison closure. Anything else: ``None`` (the general leaf)."""
+    instead of a getter, a test and a comparison closure; ``in`` a literal list: :func:`_member_leaf`. Anything else:
+    ``None`` (the general leaf)."""
     parts = path.split(".")
     if len(parts) != 2 or len(ops) != 1:
         return None
     head, key = parts
     op, operand = ops[0]
+    if op == "in" and type(operand) is list and head in ("this", "item") and kind in HASHABLE_KINDS:
+        return _member_leaf(path, head, key, operand)
     compare = _LITERAL_COMPARE.get(op)
     if compare is None or isinstance(operand, dict) or operand is None:
         return None
@@ -453,6 +458,32 @@ def _single_leaf(path: str, ops: list[tuple[str, Any]]) -> Evaluator | None:
         return None if value is None else compare(value, operand)
 
     return fact_leaf
+
+
+def _member_leaf(path: str, head: str, key: str, choices: list[Any]) -> Evaluator | None:
+    """``{fact: this.key or item.key, in: [literals]}`` on a fact of :data:`HASHABLE_KINDS`, as one closure that
+    looks the value up in a set (see :func:`_single_leaf`)."""
+    try:
+        contains = frozenset(choices).__contains__
+    except TypeError:  # an unhashable literal: the general leaf
+        return None
+    if head == "this":
+
+        def this_member(ctx: Ctx) -> bool | None:
+            this = ctx.this
+            value = this.get(key) if isinstance(this, dict) else None
+            return None if value is None else contains(value)
+
+        return this_member
+    tail = path[4:]
+
+    def item_member(ctx: Ctx) -> bool | None:
+        item = ctx.item
+        value = item.get(key) if isinstance(item, dict) else None
+        ctx.used[ctx.item_label + tail] = value
+        return None if value is None else contains(value)
+
+    return item_member
 
 
 def _single_leaf_against(path: str, ops: list[tuple[str, Any]], other: Callable[[Ctx], Any]) -> Evaluator | None:
