@@ -160,7 +160,6 @@ def test_a_counted_record_compared_with_another_fact_is_unknown_when_either_is_m
         run(over, {"events": [{"date": dt.date(2025, 4, 1)}]})
 
 
-
 ORG = FactType("object", children={"key": FactType("enum", choices=("union", "league")), "tags": FactType("any")})
 
 
@@ -185,6 +184,7 @@ def test_counting_records_whose_field_is_one_of_several_values():
     assert run(spec, {"events": events})[0] is True
     assert run(spec, {"events": events[:2]})[0] is False
     assert run(spec, {"events": [*events[:2], {"type": None}]})[0] is None
+
 
 @pytest.mark.parametrize(
     ("spec", "message"),

@@ -285,7 +285,7 @@ class Compiler:
             return _all_tests(tests, ctx, value)
 
         other = self.value(ops[0][1], where)[0] if len(ops) == 1 and isinstance(ops[0][1], dict) else None
-        fast = _single_leaf(path, ops, ftype.kind) if other is None else _single_leaf_against(path, ops, other)
+        fast = _single_leaf(path, ops, ftype.kind, other)
         if fast is not None:
             leaf = fast  # noqa: F811 - the common case as one closure
         elif len(tests) == 1:  # one test: called directly, its result made a strict three-valued one
@@ -417,10 +417,12 @@ _LITERAL_COMPARE = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gt
                     "lt": operator.lt, "lte": operator.le}
 
 
-def _single_leaf(path: str, ops: list[tuple[str, Any]], kind: str) -> Evaluator | None:
+def _single_leaf(path: str, ops: list[tuple[str, Any]], kind: str,
+                 other: Callable[[Ctx], Any] | None = None) -> Evaluator | None:
     """``{fact: head.key, <comparison>: literal}`` (the most common leaf: one step below the facts, the
     ``foreach`` item or the counted ``this``) as one closure that looks the value up, records it and compares,
-    instead of a getter, a test and a comparison closure; ``in`` a literal list: :func:`_member_leaf`. Anything else:
+    instead of a getter, a test and a comparison closure. The same for ``in`` a literal list (:func:`_member_leaf`)
+    and for a comparison with another fact or a param, read by ``other`` (:func:`_this_against`). Anything else:
     ``None`` (the general leaf)."""
     parts = path.split(".")
     if len(parts) != 2 or len(ops) != 1:
@@ -430,6 +432,8 @@ def _single_leaf(path: str, ops: list[tuple[str, Any]], kind: str) -> Evaluator 
     if op == "in" and type(operand) is list and head in ("this", "item") and kind in HASHABLE_KINDS:
         return _member_leaf(path, head, key, operand)
     compare = _LITERAL_COMPARE.get(op)
+    if compare is not None and other is not None and head == "this":
+        return _this_against(key, compare, other)
     if compare is None or isinstance(operand, dict) or operand is None:
         return None
     if head == "this":
@@ -486,14 +490,9 @@ def _member_leaf(path: str, head: str, key: str, choices: list[Any]) -> Evaluato
     return item_member
 
 
-def _single_leaf_against(path: str, ops: list[tuple[str, Any]], other: Callable[[Ctx], Any]) -> Evaluator | None:
-    """``{fact: this.key, <comparison>: {fact: …} or {param: …}}`` (a counted record's date against the year's
-    bounds) as one closure; anything else: ``None`` (see :func:`_single_leaf`)."""
-    parts = path.split(".")
-    compare = _LITERAL_COMPARE.get(ops[0][0])
-    if len(parts) != 2 or parts[0] != "this" or compare is None:
-        return None
-    key = parts[1]
+def _this_against(key: str, compare: Callable[[Any, Any], bool], other: Callable[[Ctx], Any]) -> Evaluator:
+    """``{fact: this.key, <comparison>: {fact: …} or {param: …}}``: a counted record's field against another value
+    (a record's date against the year's bounds), as one closure (see :func:`_single_leaf`)."""
 
     def this_against(ctx: Ctx) -> bool | None:
         this = ctx.this
